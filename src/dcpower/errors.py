@@ -1,0 +1,21 @@
+"""Exceptions raised by dcpower.
+
+Every message is one line that says what is wrong and what to do next; the CLI prints it
+as ``Error: <message>`` and exits with status 2.
+"""
+
+
+class DcpowerError(Exception):
+    """Base class of every error dcpower raises on purpose."""
+
+
+class InputError(DcpowerError, ValueError):
+    """A user-supplied value (option, scenario field, --set) is invalid."""
+
+
+class SpecError(DcpowerError):
+    """A spec file or spec entry is malformed, incomplete or inconsistent."""
+
+
+class WeatherError(DcpowerError):
+    """A weather file cannot be read or holds values outside physical limits."""

@@ -1,0 +1,111 @@
+"""Unit spellings of the field, each against a published conversion factor.
+
+Factors: NIST Special Publication 811 (2008 ed.), Appendix B.8 and B.9, unless noted.
+"""
+
+import pytest
+
+from dcpower.errors import InputError
+from dcpower.units import Q_, check_dimension, format_unit, parse_quantity, ureg
+
+
+@pytest.mark.parametrize("text, target, expected, rel", [
+    # 1 ton of refrigeration = 12,000 Btu/h = 3.516 853 kW (NIST SP 811 B.8)
+    ("1 TR", "kW", 3.516853, 1e-6),
+    ("1 ton_of_refrigeration", "kW", 3.516853, 1e-6),
+    # 1 US gallon = 3.785 412 L (NIST SP 811 B.8); gpm = gal/min
+    ("1 gpm", "L/s", 3.785411784 / 60, 1e-9),
+    ("1 gal", "L", 3.785411784, 1e-9),
+    ("1 Mgal", "m^3", 3785.411784, 1e-9),
+    # 1 ft^3 = 0.028 316 85 m^3 (NIST SP 811 B.8); cfm = ft^3/min
+    ("1 cfm", "m^3/h", 0.028316846592 * 60, 1e-9),
+    # 1 Btu (IT) = 1055.056 J; 1 Btu/h = 0.293 071 1 W (NIST SP 811 B.8)
+    ("1 BTU/h", "W", 0.2930711, 1e-6),
+    ("1 Btu/h", "W", 0.2930711, 1e-6),
+    ("1 MMBtu", "GJ", 1.055056, 1e-6),
+    # 1 kWh = 3,412.14 Btu (engineering-values.md conventions; NIST 3.6 MJ / 1055.056 J)
+    ("1 kWh", "BTU", 3412.14, 1e-5),
+    # 1 hp (550 ft lbf/s) = 745.6999 W (NIST SP 811 B.8)
+    ("1 hp", "W", 745.6999, 1e-6),
+    # 1 inch of water (60 degF) = 248.84 Pa (NIST SP 811 B.8)
+    ("1 inH2O", "Pa", 248.84, 1e-9),
+    # metric tonne of CO2 = 1000 kg CO2; 1 lb = 0.453 592 37 kg (exact)
+    ("1 tCO2", "kgCO2", 1000.0, 1e-12),
+    ("1 lbCO2", "kgCO2", 0.45359237, 1e-12),
+    ("1000 lbCO2/MWh", "kgCO2/kWh", 0.45359237, 1e-9),
+    # apparent power
+    ("1 MVA", "kVA", 1000.0, 1e-12),
+    ("1 USD", "USD", 1.0, 1e-12),
+])
+def test_spelling_converts_by_published_factor(text, target, expected, rel):
+    assert parse_quantity(text).to(target).magnitude == pytest.approx(expected, rel=rel)
+
+
+def test_TR_is_not_tera_gas_constant():
+    # stock pint parses "TR" as tera x molar gas constant; ours is refrigeration
+    assert parse_quantity("1 TR").check("[power]")
+
+
+def test_cfm_is_a_flow_not_centi_fermi():
+    assert parse_quantity("1 cfm").dimensionality == ureg.parse_units("m^3/s").dimensionality
+
+
+def test_apparent_power_is_not_real_power():
+    with pytest.raises(InputError, match="not a power"):
+        parse_quantity("2500 kVA", "[power]", "rating")
+    assert parse_quantity("2500 kVA", "[apparent_power]", "rating").to("MVA").magnitude == 2.5
+
+
+def test_co2_mass_is_not_mass():
+    with pytest.raises(InputError, match="not a mass"):
+        parse_quantity("5 tCO2", "[mass]", "x")
+
+
+def test_temperatures_and_differences_kept_apart():
+    assert parse_quantity("25 degC", "[temperature]", "t").to("degF").magnitude == pytest.approx(77.0)
+    assert parse_quantity("10 delta_degC", "[temperature_difference]", "dt").to("delta_degF").magnitude \
+        == pytest.approx(18.0)
+    assert parse_quantity("10 K", "[temperature_difference]", "dt").magnitude == 10
+    with pytest.raises(InputError, match="absolute temperature"):
+        parse_quantity("25 degC", "[temperature_difference]", "dt")
+    with pytest.raises(InputError, match="temperature difference"):
+        parse_quantity("10 K", "[temperature]", "t")
+    with pytest.raises(InputError, match="temperature difference"):
+        parse_quantity("10 delta_degC", "[temperature]", "t")
+
+
+def test_same_power_in_W_kW_BTU_per_h():
+    a = parse_quantity("1000 W", "[power]", "p")
+    b = parse_quantity("1 kW", "[power]", "p")
+    c = parse_quantity("3412.14163 BTU/h", "[power]", "p")
+    assert a.to("W").magnitude == pytest.approx(b.to("W").magnitude)
+    assert c.to("W").magnitude == pytest.approx(1000.0, rel=1e-8)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("5 kg", "'5 kg' is not a power; try e.g. '500 kW'"),
+    ("5 furlong", "unknown unit 'furlong'"),
+    ("", "empty value"),
+])
+def test_bad_quantities_give_one_line_errors(text, message):
+    with pytest.raises(InputError) as info:
+        parse_quantity(text, "[power]", "--host-power")
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_one_registry():
+    assert Q_ is ureg.Quantity
+    import dcpower
+    assert dcpower.ureg is ureg
+
+
+def test_format_unit_is_short():
+    assert format_unit(ureg.parse_units("MW")) == "MW"
+    assert format_unit(ureg.parse_units("L/kWh")) == "L/kWh"
+    assert format_unit(Q_(1, "degC").units) == "degC"
+
+
+def test_check_dimension_returns_quantity():
+    q = Q_(3, "MW")
+    assert check_dimension(q, "[power]", "p") is q
