@@ -1,0 +1,3 @@
+from dcpower.cli import entry
+
+entry()

@@ -1,0 +1,88 @@
+"""Grid: on-site generation dispatch, energy, cost and emissions.
+
+On-site turbines run only for the part of the load above the grid allocation (peak
+shaving), the way Colossus used its turbines before the second substation; batteries
+cover what remains above allocation plus turbines, limited by their power. Everything
+works on hourly arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dcpower.units import Q_
+
+__all__ = ["dispatch", "energy", "energy_cost", "fuel_co2", "load_factor"]
+
+
+def dispatch(facility_power, grid_limit, turbine_capacity, battery_power):
+    """Split each hour's load between grid, turbines and battery.
+
+    Parameters
+    ----------
+    facility_power : Quantity
+        Hourly facility load. [W]
+    grid_limit : Quantity or None
+        Grid allocation; ``None`` means unlimited (no on-site dispatch). [W]
+    turbine_capacity : Quantity
+        Total rated power of on-site turbines. [W]
+    battery_power : Quantity
+        Total discharge power of on-site batteries. [W]
+
+    Returns
+    -------
+    tuple of Quantity
+        ``(grid, turbine, battery, unserved)`` hourly power. [W]
+
+    Notes
+    -----
+    ``excess = max(P - limit, 0)``; turbines take ``min(excess, capacity)``; the battery
+    takes what remains up to its power; anything beyond is unserved. Battery energy limits
+    are checked in the sizing view, not here: in a typical-year hourly model the excess
+    is a weather-driven plateau, which a battery can only carry for its rated hours.
+    """
+    p = facility_power.to("W").magnitude
+    if grid_limit is None:
+        zero = np.zeros_like(p)
+        return Q_(p, "W"), Q_(zero, "W"), Q_(zero, "W"), Q_(zero.copy(), "W")
+    limit = grid_limit.to("W").magnitude
+    excess = np.maximum(p - limit, 0.0)
+    turb = np.minimum(excess, turbine_capacity.to("W").magnitude)
+    batt = np.minimum(excess - turb, battery_power.to("W").magnitude)
+    unserved = excess - turb - batt
+    grid = p - excess
+    return Q_(grid, "W"), Q_(turb, "W"), Q_(batt, "W"), Q_(unserved, "W")
+
+
+def energy(hourly_power):
+    """Energy over the hours of a typical year: ``sum(P_h) x 1 h``. [MWh]"""
+    return (Q_(float(np.sum(hourly_power.to("W").magnitude)), "W") * Q_(1, "h")).to("MWh")
+
+
+def load_factor(energy_total, peak, hours):
+    """Average over peak demand: ``E / (P_peak T)``. [-]"""
+    return (energy_total / (peak * Q_(hours, "h"))).to("dimensionless")
+
+
+def energy_cost(grid_energy, price, peak_demand=None, demand_charge=None, months: int = 12):
+    """Annual electricity bill: energy charge plus an optional monthly demand charge. [USD]
+
+    Notes
+    -----
+    ``C = E p + 12 P_peak d`` where ``d`` is the charge per kW of monthly peak; the
+    typical-year peak is used for every month, which errs high.
+    """
+    cost = (grid_energy * price).to("USD")
+    if demand_charge is not None and peak_demand is not None:
+        cost = cost + (peak_demand * demand_charge * Q_(months, "month")).to("USD")
+    return cost
+
+
+def fuel_co2(electric_energy, heat_rate, co2_per_fuel_energy):
+    """CO2 of on-site generation: ``E x heat rate x fuel CO2 factor``. [tCO2]
+
+    References
+    ----------
+    .. [1] US EPA, "GHG Emission Factors Hub" (2024): natural gas 53.06 kg CO2/MMBtu.
+    """
+    return (electric_energy * heat_rate * co2_per_fuel_energy).to("tCO2")
