@@ -688,8 +688,12 @@ def estimate(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), se
     for name in results:
         rec.provenance.setdefault(name, "computed")
     resolved = _resolved_dict(scen, r)
+    internals = {"specs": r, "design": design, "design_index": d_idx, "design_air": design_air,
+                 "hourly": hourly, "hourly_air": hourly_air, "it": it, "network_storage": ns,
+                 "recorder": rec, "dispatch": {"grid": g, "turbine": t, "battery": b, "unserved": un},
+                 "turbine": turbine, "battery": battery}
     return Estimate(scenario=scen, results=results, provenance=rec.provenance, hourly=series,
-                    steps=rec.steps, warnings=rec.warnings, resolved=resolved)
+                    steps=rec.steps, warnings=rec.warnings, resolved=resolved, internals=internals)
 
 
 def _resolved_dict(scen: Scenario, r: _Resolved) -> dict:

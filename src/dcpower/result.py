@@ -134,6 +134,11 @@ class Estimate:
     steps: list[Step]
     warnings: list[str]
     resolved: dict[str, Any]
+    # The model's working state for later steps (sizing, grid dynamics, plots): resolved
+    # specs ("specs": accelerator, server, cooling, site, grid, catalog), the design-point
+    # and hourly flow dicts of the facility model, IT and network sizes. Not part of the
+    # stable API.
+    internals: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __getattr__(self, name: str):
         results = self.__dict__.get("results", {})
