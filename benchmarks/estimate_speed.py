@@ -25,7 +25,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
-    exe = shutil.which("dcpower")
+    from pathlib import Path
+
+    beside = Path(sys.executable).with_name("dcpower")
+    exe = str(beside) if beside.exists() else shutil.which("dcpower")
     estimate = [exe] if exe else [sys.executable, "-m", "dcpower"]
     estimate += ["estimate", "--gpus", "100000"]
     baseline = [sys.executable, "-c", "import pint; pint.UnitRegistry()"]

@@ -14,7 +14,7 @@ ACCELERATORS = ["v100-sxm2", "a100-pcie", "a100-sxm", "h100-pcie", "h100-sxm", "
 
 
 def test_builtin_catalog_validates():
-    cat = load_catalog()
+    cat = load_catalog().validate_all()
     assert set(ACCELERATORS) <= set(cat.ids("accelerator"))
     for cooling in ["air-chiller", "rear-door", "dlc-tower", "dlc-drycooler", "immersion"]:
         assert cooling in cat.ids("cooling")

@@ -20,6 +20,8 @@ the pydantic models of :mod:`dcpower.spec_models`.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -71,80 +73,163 @@ def format_validation_error(exc: ValidationError, where: str) -> str:
 
 
 def read_toml(path: Path) -> dict:
-    """Parse a TOML file, turning every failure into a one-line :class:`SpecError`."""
+    """Parse a TOML file, turning every failure into a one-line :class:`SpecError`.
+
+    Parsed files are cached as JSON in the user cache directory, keyed by the SHA-1 of the
+    file's bytes (the way pint caches its definitions): a changed file is simply parsed
+    again. JSON is data only, so the cache never executes anything; set
+    ``DCPOWER_NO_CACHE=1`` to bypass it.
+    """
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise SpecError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+    cached = _cache_file(raw)
+    if cached is not None:
+        try:
+            return json.loads(cached.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{path}: not UTF-8 text ({exc}); save the file as UTF-8") from None
+    _write_cache(raw, data)
+    return data
 
 
-def load_spec_file(path: Path) -> list[Spec]:
-    """Validate every entry of one catalog file."""
+def _cache_dir() -> Path | None:
+    if os.environ.get("DCPOWER_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "dcpower" / "toml"
+
+
+def _cache_file(raw: bytes) -> Path | None:
+    d = _cache_dir()
+    if d is None:
+        return None
+    p = d / (hashlib.sha1(raw).hexdigest() + ".json")
+    return p if p.is_file() else None
+
+
+def _write_cache(raw: bytes, data: dict) -> None:
+    d = _cache_dir()
+    if d is None:
+        return
+    try:
+        text = json.dumps(data)
+        d.mkdir(parents=True, exist_ok=True)
+        target = d / (hashlib.sha1(raw).hexdigest() + ".json")
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except (OSError, TypeError, ValueError):
+        pass  # a cache that cannot be written only costs speed
+
+
+def _raw_entries(path: Path) -> list[tuple[str, str, dict]]:
+    """``(category, id, table)`` for every entry of one catalog file, unvalidated."""
     data = read_toml(path)
-    specs: list[Spec] = []
+    out = []
     for category, entries in data.items():
-        model = SPEC_TYPES.get(category)
-        if model is None:
+        if category not in SPEC_TYPES:
             close = difflib.get_close_matches(category, SPEC_TYPES, n=1)
             hint = f"did you mean [[{close[0]}]]?" if close else f"use one of: {', '.join(SPEC_TYPES)}"
             raise SpecError(f"{path}: unknown category '{category}'; {hint}")
         if not isinstance(entries, list):
             raise SpecError(f"{path}: '{category}' must be an array of tables; write [[{category}]]")
         for i, entry in enumerate(entries):
-            ident = entry.get("id", f"#{i + 1}") if isinstance(entry, dict) else f"#{i + 1}"
-            try:
-                specs.append(model.model_validate(entry))
-            except ValidationError as exc:
-                raise SpecError(format_validation_error(exc, f"{path}: {category} '{ident}'")) from None
-    return specs
+            if not isinstance(entry, dict):
+                raise SpecError(f"{path}: {category} #{i + 1} must be a table; write [[{category}]]")
+            ident = entry.get("id")
+            out.append((category, ident if isinstance(ident, str) else f"#{i + 1}", entry))
+    return out
+
+
+def _validate(category: str, ident: str, entry: dict, path: Path) -> Spec:
+    try:
+        return SPEC_TYPES[category].model_validate(entry)
+    except ValidationError as exc:
+        raise SpecError(format_validation_error(exc, f"{path}: {category} '{ident}'")) from None
+
+
+def load_spec_file(path: Path) -> list[Spec]:
+    """Validate every entry of one catalog file."""
+    return [_validate(c, i, e, path) for c, i, e in _raw_entries(path)]
 
 
 @dataclass
 class Catalog:
-    """All specs by category and id, with the file each came from."""
+    """All specs by category and id, with the file each came from.
 
-    entries: dict[str, dict[str, Spec]] = field(default_factory=lambda: {c: {} for c in SPEC_TYPES})
+    Entries are validated when first used (``get``), so an estimate pays only for the specs
+    it reads; ``validate_all`` (and ``entries``) validate everything, as ``dcpower specs
+    validate`` does.
+    """
+
+    raw: dict[str, dict[str, dict]] = field(default_factory=lambda: {c: {} for c in SPEC_TYPES})
     origin: dict[tuple[str, str], Path] = field(default_factory=dict)
     dirs: list[Path] = field(default_factory=list)
+    _valid: dict[tuple[str, str], Spec] = field(default_factory=dict)
 
-    def add(self, spec: Spec, path: Path, replace: bool) -> None:
-        key = (spec.category, spec.id)
+    def add_raw(self, category: str, ident: str, entry: dict, path: Path, replace: bool) -> None:
+        key = (category, ident)
         if key in self.origin and not replace:
-            raise SpecError(f"{path}: {spec.category} id '{spec.id}' is already defined in "
+            raise SpecError(f"{path}: {category} id '{ident}' is already defined in "
                             f"{self.origin[key]}; ids must be unique, rename one")
-        self.entries[spec.category][spec.id] = spec
+        self.raw[category][ident] = entry
         self.origin[key] = path
+        self._valid.pop(key, None)
 
     def get(self, category: str, ident: str) -> Spec:
         """The spec ``ident`` of ``category``; an unknown id names the closest valid ones."""
         from dcpower.errors import InputError
 
-        items = self.entries.get(category, {})
-        if ident in items:
-            return items[ident]
-        raise InputError(f"unknown {category} '{ident}'; {suggest(ident, list(items))}")
+        key = (category, ident)
+        if key in self._valid:
+            return self._valid[key]
+        items = self.raw.get(category, {})
+        if ident not in items:
+            raise InputError(f"unknown {category} '{ident}'; {suggest(ident, list(items))}")
+        spec = _validate(category, ident, items[ident], self.origin[key])
+        self._check_spec_references(spec)
+        self._valid[key] = spec
+        return spec
 
     def ids(self, category: str) -> list[str]:
-        return sorted(self.entries.get(category, {}))
+        return sorted(self.raw.get(category, {}))
+
+    @property
+    def entries(self) -> dict[str, dict[str, Spec]]:
+        """Every spec, validated, by category and id."""
+        return {c: {i: self.get(c, i) for i in items} for c, items in self.raw.items()}
 
     def all(self):
-        for category, items in self.entries.items():
-            yield from items.values()
+        for category, items in self.raw.items():
+            for ident in items:
+                yield self.get(category, ident)
 
-    def check_references(self) -> None:
-        for spec in self.all():
-            for fld, target in spec.references.items():
-                ref = getattr(spec, fld)
-                if ref is not None and ref not in self.entries[target]:
-                    where = self.origin[(spec.category, spec.id)]
-                    raise SpecError(f"{where}: {spec.category} '{spec.id}': field '{fld}' names "
-                                    f"{target} '{ref}', which does not exist; "
-                                    f"{suggest(ref, self.ids(target))}")
+    def _check_spec_references(self, spec: Spec) -> None:
+        for fld, target in spec.references.items():
+            ref = getattr(spec, fld)
+            if ref is not None and ref not in self.raw[target]:
+                where = self.origin[(spec.category, spec.id)]
+                raise SpecError(f"{where}: {spec.category} '{spec.id}': field '{fld}' names "
+                                f"{target} '{ref}', which does not exist; "
+                                f"{suggest(ref, self.ids(target))}")
+
+    def validate_all(self) -> "Catalog":
+        """Validate every entry and every cross-reference; raise on the first problem."""
+        for _ in self.all():
+            pass
+        return self
+
+    check_references = validate_all
 
 
 def suggest(ident: str, valid: list[str]) -> str:
@@ -185,19 +270,20 @@ def load_catalog(specs_dirs: list[str | Path] | tuple = (), *, builtin: bool = T
     catalog = Catalog(dirs=([builtin_dir()] if builtin else []) + dirs)
     if builtin:
         for path in catalog_files(builtin_dir()):
-            for spec in load_spec_file(path):
-                catalog.add(spec, path, replace=False)
+            for category, ident, entry in _raw_entries(path):
+                catalog.add_raw(category, ident, entry, path, replace=False)
     for directory in dirs:
         seen: set[tuple[str, str]] = set()
         for path in catalog_files(directory):
-            for spec in load_spec_file(path):
-                k = (spec.category, spec.id)
-                if k in seen:
-                    raise SpecError(f"{path}: {spec.category} id '{spec.id}' is defined twice in "
+            for category, ident, entry in _raw_entries(path):
+                if (category, ident) in seen:
+                    raise SpecError(f"{path}: {category} id '{ident}' is defined twice in "
                                     f"{directory}; ids must be unique, rename one")
-                seen.add(k)
-                catalog.add(spec, path, replace=True)
-    catalog.check_references()
+                seen.add((category, ident))
+                catalog.add_raw(category, ident, entry, path, replace=True)
+        # what a user brings is checked whole, at once
+        for category, ident in seen:
+            catalog.get(category, ident)
     _CACHE[key] = catalog
     return catalog
 
@@ -206,14 +292,13 @@ def validate_files(paths: list[Path]) -> Catalog:
     """Validate user spec files or directories on top of the built-in catalog."""
     catalog = Catalog()
     for path in catalog_files(builtin_dir()):
-        for spec in load_spec_file(path):
-            catalog.add(spec, path, replace=False)
+        for category, ident, entry in _raw_entries(path):
+            catalog.add_raw(category, ident, entry, path, replace=False)
     for p in paths:
-        files = catalog_files(p) if p.is_dir() else [p]
         if not p.exists():
             raise SpecError(f"{p}: file not found")
+        files = catalog_files(p) if p.is_dir() else [p]
         for f in files:
-            for spec in load_spec_file(f):
-                catalog.add(spec, f, replace=True)
-    catalog.check_references()
-    return catalog
+            for category, ident, entry in _raw_entries(f):
+                catalog.add_raw(category, ident, entry, f, replace=True)
+    return catalog.validate_all()

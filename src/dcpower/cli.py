@@ -140,7 +140,7 @@ def specs_list(ctx, category, fmt):
         if category not in SPEC_TYPES:
             raise InputError(f"unknown category '{category}'; {suggest(category, list(SPEC_TYPES))}")
     cats = [category] if category else list(SPEC_TYPES)
-    rows = [(c, s.id, s.name) for c in cats for s in sorted(cat.entries[c].values(), key=lambda x: x.id)]
+    rows = [(c, i, cat.get(c, i).name) for c in cats for i in cat.ids(c)]
     if fmt == "json":
         click.echo(json.dumps([{"category": c, "id": i, "name": n} for c, i, n in rows], indent=2))
     else:
@@ -195,8 +195,8 @@ def specs_validate(ctx, paths):
     if paths:
         cat = validate_files([Path(p) for p in paths])
     else:
-        cat = load_catalog(_specs_dirs(ctx))
-    n = sum(len(v) for v in cat.entries.values())
+        cat = load_catalog(_specs_dirs(ctx)).validate_all()
+    n = sum(len(v) for v in cat.raw.values())
     click.echo(f"ok: {n} specs valid" + (f" ({', '.join(paths)} on top of the built-in catalog)" if paths else ""))
 
 
@@ -262,6 +262,10 @@ def main(argv=None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - a bug must still not show a traceback
+        click.echo(f"Error: internal error ({exc.__class__.__name__}: {exc}); please report it "
+                   "with the command you ran".splitlines()[0], err=True)
+        return 1
     return 0
 
 

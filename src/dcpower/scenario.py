@@ -45,7 +45,7 @@ class _Part(BaseModel):
                 try:
                     value.check(dimension, name)
                 except InputError as exc:
-                    raise ValueError(str(exc).split(": ", 1)[1]) from None
+                    raise ValueError(f"field {str(exc).split(': ', 1)[0]!r}: {str(exc).split(': ', 1)[1]}") from None
         return self
 
 

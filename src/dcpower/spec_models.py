@@ -167,7 +167,7 @@ class Spec(BaseModel):
                 try:
                     value.check(dimension, field)
                 except InputError as exc:
-                    raise ValueError(str(exc).split(": ", 1)[1]) from None
+                    raise ValueError(f"field {str(exc).split(': ', 1)[0]!r}: {str(exc).split(': ', 1)[1]}") from None
         return self
 
     def values(self) -> dict[str, SpecValue]:
@@ -382,7 +382,7 @@ class DesignConditions(BaseModel):
                 try:
                     value.check(dimension, field)
                 except InputError as exc:
-                    raise ValueError(str(exc).split(": ", 1)[1]) from None
+                    raise ValueError(f"field {str(exc).split(': ', 1)[0]!r}: {str(exc).split(': ', 1)[1]}") from None
         return self
 
 
