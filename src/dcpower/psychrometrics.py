@@ -104,25 +104,44 @@ def _out(x: np.ndarray):
     return float(x) if np.ndim(x) == 0 else x
 
 
-@functools.lru_cache(maxsize=1)
-def _saturation_grid() -> tuple[np.ndarray, np.ndarray]:
-    """Temperatures [°C] and ln(saturation vapour pressure [Pa]) from psychrolib.
+_CHUNK = 10.0  # [K]; the grid is built in chunks, only over the temperatures asked for
 
-    The grid has a node at the triple point (0.01 °C), where ASHRAE switches from the
-    over-ice to the over-water correlation, so no interval straddles the switch.
+
+@functools.lru_cache(maxsize=64)
+def _saturation_chunk(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Grid chunk ``k``: temperatures [°C] from ``tp + 10 k`` to ``tp + 10 (k+1)`` (clipped to
+    the correlation's range) and ln(saturation vapour pressure [Pa]) from psychrolib.
+
+    Chunk edges sit on the triple point (0.01 °C), where ASHRAE switches from the over-ice
+    to the over-water correlation, so no interval straddles the switch.
     """
     _si()
     tp = psychrolib.TRIPLE_POINT_WATER_SI
-    below = np.linspace(T_MIN, tp, int(round((tp - T_MIN) / _GRID_STEP)) + 1)
-    above = np.linspace(tp, T_MAX, int(round((T_MAX - tp) / _GRID_STEP)) + 1)[1:]
-    grid = np.concatenate([below, above])
-    ln_pws = np.log([psychrolib.GetSatVapPres(float(t)) for t in grid])
+    lo = max(T_MIN, tp + _CHUNK * k)
+    hi = min(T_MAX, tp + _CHUNK * (k + 1))
+    grid = np.linspace(lo, hi, int(round((hi - lo) / _GRID_STEP)) + 1)
+    return grid, np.log([psychrolib.GetSatVapPres(float(t)) for t in grid])
+
+
+@functools.lru_cache(maxsize=64)
+def _saturation_grid(k_lo: int, k_hi: int) -> tuple[np.ndarray, np.ndarray]:
+    parts = [_saturation_chunk(k) for k in range(k_lo, k_hi + 1)]
+    # drop each chunk's first node after the first: it repeats the previous chunk's last
+    grid = np.concatenate([parts[0][0]] + [g[1:] for g, _ in parts[1:]])
+    ln_pws = np.concatenate([parts[0][1]] + [v[1:] for _, v in parts[1:]])
     return grid, ln_pws
 
 
 def _sat_vap_pres(t_c: np.ndarray) -> np.ndarray:
-    grid, ln_pws = _saturation_grid()
-    return np.exp(np.interp(t_c, grid, ln_pws))
+    t = np.asarray(t_c, dtype=float)
+    finite = t[np.isfinite(t)]
+    if finite.size == 0:
+        return np.full_like(t, np.nan)
+    tp = psychrolib.TRIPLE_POINT_WATER_SI
+    k_lo = int(np.floor((max(finite.min(), T_MIN) - tp) / _CHUNK))
+    k_hi = int(np.floor((min(finite.max(), T_MAX) - tp) / _CHUNK))
+    grid, ln_pws = _saturation_grid(k_lo, k_hi)
+    return np.exp(np.interp(t, grid, ln_pws))
 
 
 def _hum_ratio_from_vap_pres(p_w: np.ndarray, p: np.ndarray) -> np.ndarray:

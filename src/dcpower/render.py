@@ -59,7 +59,12 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) -> st
 
     shown = [[_fmt_number(c) if isinstance(c, (int, float)) and not isinstance(c, bool) else c
               for c in r] for r in rows]
-    return tabulate(shown, headers=headers, tablefmt="github" if fmt == "markdown" else "simple",
+    if fmt == "html":
+        import html
+
+        shown = [[html.escape(str(c)) for c in r] for r in shown]
+        headers = [html.escape(str(h)) for h in headers]
+    return tabulate(shown, headers=headers, tablefmt={"markdown": "github", "html": "unsafehtml"}.get(fmt, "simple"),
                     disable_numparse=True)
 
 
@@ -71,10 +76,21 @@ def render_estimate(est, fmt: str, units: str = "si") -> str:
         return table(["name", "value", "unit", "description"], rows, "csv")
     title = f"dcpower estimate: {est.scenario.name}"
     body = table(["result", "value", "unit", "what"], rows, fmt)
+    if fmt == "html":
+        import html
+
+        notes = "".join(f"<p>warning: {html.escape(w)}</p>" for w in est.warnings)
+        return f"<p><b>{html.escape(title)}</b></p>{body}{notes}"
     notes = "\n".join(f"warning: {w}" for w in est.warnings)
     if fmt == "markdown":
         return f"**{title}**\n\n{body}" + (f"\n\n{notes}" if notes else "")
     return f"{title}\n\n{body}" + (f"\n\n{notes}" if notes else "")
+
+
+def _wrap(text: str, width: int = 100) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 
 def render_explain(est, fmt: str = "table") -> str:
@@ -86,7 +102,8 @@ def render_explain(est, fmt: str = "table") -> str:
         out.append(f"   formula: {step.formula}" if not md else f"`{step.formula}`")
         if step.inputs:
             out.append(table(["input", "value", "source"],
-                             [(x.name, fmt_value(x.value), x.source) for x in step.inputs],
+                             [(x.name, fmt_value(x.value), x.source if md else _wrap(x.source))
+                              for x in step.inputs],
                              "markdown" if md else "table"))
         if step.results:
             out.append(table(["result", "value"], [(n, fmt_value(v)) for n, v in step.results],
@@ -148,3 +165,41 @@ def spec_to_json(spec) -> dict:
         else:
             d[name] = v
     return d
+
+
+def write_atomic(path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, then rename.
+
+    Raises InputError (one line) when the folder is missing or not writable.
+    """
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from dcpower.errors import InputError
+
+    p = Path(path)
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(f"cannot write {path}: folder '{folder}' does not exist")
+    if p.is_dir():
+        raise InputError(f"cannot write {path}: it is a folder; give a file name")
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
+        os.replace(tmp, p)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
