@@ -204,6 +204,10 @@ class Catalog:
     def ids(self, category: str) -> list[str]:
         return sorted(self.raw.get(category, {}))
 
+    def category(self, category: str) -> dict[str, Spec]:
+        """Every spec of one category, validated, by id."""
+        return {i: self.get(category, i) for i in self.raw.get(category, {})}
+
     @property
     def entries(self) -> dict[str, dict[str, Spec]]:
         """Every spec, validated, by category and id."""

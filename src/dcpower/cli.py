@@ -78,9 +78,13 @@ def cli(specs):
 @click.option("--units", type=click.Choice(["si", "us"]), default="si", show_default=True,
               help="Units for water and heat (US: Mgal, tons of refrigeration).")
 @click.option("--explain", is_flag=True, help="Show every step: formula, inputs with sources, results.")
+@click.option("--uncertainty", "samples", type=click.IntRange(min=1), metavar="N",
+              help="Draw N seeded Monte Carlo samples of the spec ranges: P5/P50/P95 of every result "
+                   "and a sensitivity (tornado) table.")
+@click.option("--seed", type=int, help="Seed of the --uncertainty samples (default: fixed, reproducible).")
 @click.pass_context
 def estimate(ctx, gpus, accelerator, server, gpus_per_server, host_power, utilization, site, weather,
-             cooling, pue, scenario, settings, fmt, units, explain):
+             cooling, pue, scenario, settings, fmt, units, explain, samples=None, seed=None):
     """Estimate IT load, cooling, losses, facility power, water and grid draw.
 
     \b
@@ -88,6 +92,7 @@ def estimate(ctx, gpus, accelerator, server, gpus_per_server, host_power, utiliz
       dcpower estimate                      # Memphis default, 100,000 H100
       dcpower estimate --gpus 20000 --cooling air-chiller --format json
       dcpower estimate --set electrical.ups_efficiency=0.97 --explain
+      dcpower estimate --uncertainty 10000 --seed 7
     """
     from dcpower.pipeline import estimate as run
     from dcpower.render import render_estimate, render_explain
@@ -102,6 +107,14 @@ def estimate(ctx, gpus, accelerator, server, gpus_per_server, host_power, utiliz
                  server=server, gpus_per_server=gpus_per_server,
                  host_power=f"{host_power.magnitude} {host_power.units}" if host_power is not None else None,
                  utilization=utilization, site=site, weather=weather, cooling=cooling, pue=pue)
+    if samples is not None:
+        from dcpower.uncertainty import uncertainty
+
+        unc = uncertainty(samples=samples, seed=seed, estimate=result)
+        if explain:
+            click.echo(render_explain(result, "markdown" if fmt == "markdown" else "table"))
+        click.echo(unc.render(fmt, units))
+        return
     if explain:
         click.echo(render_explain(result, "markdown" if fmt == "markdown" else "table"))
         if fmt in ("json", "csv"):
@@ -242,6 +255,375 @@ def units_cmd():
     for line in DEFINITIONS.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#") and "=" in line and not line.startswith("["):
             click.echo(line)
+
+
+# ------------------------------------------------------------------ size and grid (issue 5)
+
+def _view_options(f):
+    """Options shared by `dcpower size` and `dcpower grid`."""
+    for opt in reversed([
+        click.option("--scenario", "scenario", help="Scenario id or TOML file (default: memphis)."),
+        click.option("--gpus", type=click.IntRange(min=1), help="Number of accelerators."),
+        click.option("--accelerator", help="Accelerator id, e.g. h100-sxm, b200."),
+        click.option("--site", help="Site id: memphis, ashburn, phoenix."),
+        click.option("--cooling", help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion."),
+        click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+                     help="Set any scenario field, e.g. sizing.cooling_redundancy=N+2, sizing.generator_rating=standby."),
+        format_option(),
+        click.option("--units", type=click.Choice(["si", "us"]), default="si", show_default=True,
+                     help="SI or US units (tons of refrigeration, gpm, ft^2)."),
+        click.option("--explain", is_flag=True, help="Show every step of the estimate first."),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _run_view(ctx, view, title, scenario, gpus, accelerator, site, cooling, settings, fmt, units, explain, extra):
+    from dcpower import capacity
+    from dcpower.pipeline import estimate as run
+    from dcpower.render import render_explain, table
+    from dcpower.scenario import parse_setting
+
+    kv = dict(parse_setting(s) for s in settings)
+    kv.update(extra)
+    result = run(scenario, specs_dirs=_specs_dirs(ctx), settings=kv, gpus=gpus, accelerator=accelerator,
+                 site=site, cooling=cooling)
+    if explain:
+        click.echo(render_explain(result, "markdown" if fmt == "markdown" else "table"))
+        click.echo("")
+    rows = capacity.view_rows(result, view, units)
+    if fmt == "json":
+        full = result.to_dict(units)
+        names = [r[1] for r in rows]
+        click.echo(json.dumps({"scenario": full["scenario"], "results": {n: full["results"][n] for n in names},
+                               "warnings": full["warnings"]}, indent=2))
+        return
+    body = table(["section", "result", "value", "unit", "what"], rows, fmt)
+    if fmt == "csv":
+        click.echo(body)
+        return
+    head = f"dcpower {title}: {result.scenario.name}"
+    click.echo(f"**{head}**\n\n{body}" if fmt == "markdown" else f"{head}\n\n{body}")
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+@cli.command("size")
+@_view_options
+@click.option("--redundancy", help="Redundancy of UPS and MV/LV transformers: N, N+1, 2N, 2N+1, 2(N+1), 4N/3.")
+@click.pass_context
+def size_cmd(ctx, scenario, gpus, accelerator, site, cooling, settings, fmt, units, explain, redundancy):
+    """What to build: UPS modules, transformers, substation, generators, cooling plant, space.
+
+    \b
+    Examples:
+      dcpower size                                  # Memphis, 2N electrical, N+1 plant
+      dcpower size --redundancy N+1 --units us
+      dcpower size --set sizing.generator_rating=standby --format json
+    """
+    from dcpower import capacity
+
+    extra = {"sizing.electrical_redundancy": redundancy} if redundancy else {}
+    _run_view(ctx, capacity.SIZE_VIEW, "size", scenario, gpus, accelerator, site, cooling, settings, fmt, units,
+              explain, extra)
+
+
+@cli.command("grid")
+@_view_options
+@click.option("--ramp-limit", "ramp_limit", type=QuantityType("[ramp_rate]"),
+              help="Fastest change of grid draw the battery must hold, e.g. '10 MW/min' (default 10 MW/min).")
+@click.pass_context
+def grid_cmd(ctx, scenario, gpus, accelerator, site, cooling, settings, fmt, units, explain, ramp_limit):
+    """How the cluster looks to the grid: training swing, ramp rate, battery, phases.
+
+    \b
+    Examples:
+      dcpower grid                                  # Memphis, 10 MW/min
+      dcpower grid --ramp-limit "1 MW/min"
+      dcpower grid --scenario memphis-phased
+    """
+    from dcpower import capacity
+
+    extra = {"ramp_limit": f"{ramp_limit.magnitude} {ramp_limit.units}"} if ramp_limit is not None else {}
+    _run_view(ctx, capacity.GRID_VIEW, "grid", scenario, gpus, accelerator, site, cooling, settings, fmt, units,
+              explain, extra)
+
+
+# ------------------------------------------------------------------ planning: compare, sweep, fit, plot (issue 4)
+
+_PLAN_OPTIONS = {
+    "scenario": click.option("--scenario", "scenario", help="Scenario id or TOML file (default: memphis)."),
+    "gpus": click.option("--gpus", type=click.IntRange(min=1), help="Number of accelerators."),
+    "accelerator": click.option("--accelerator", help="Accelerator id, e.g. h100-sxm, b200, mi300x."),
+    "utilization": click.option("--utilization", type=click.FloatRange(min=0, max=1, min_open=True),
+                                help="Average accelerator power as a fraction of maximum, 0 < F <= 1."),
+    "site": click.option("--site", help="Site id: memphis, ashburn, phoenix."),
+    "cooling": click.option("--cooling", help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion."),
+    "pue": click.option("--pue", type=click.FloatRange(min=1), help="Replace the cooling and electrical model by a fixed PUE."),
+    "settings": click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+                             help="Set any scenario or spec field, e.g. electrical.ups_efficiency=0.97."),
+}
+
+
+def _plan_options(*skip):
+    """The estimate's scenario options, less ``skip``, for the planning commands."""
+    def deco(f):
+        for name, opt in reversed(list(_PLAN_OPTIONS.items())):
+            if name not in skip:
+                f = opt(f)
+        return f
+    return deco
+
+
+def _plan_kwargs(ctx, params: dict) -> dict:
+    """Library keyword arguments from the parsed scenario options."""
+    from dcpower.scenario import parse_setting
+
+    kw = {k: params.pop(k, None) for k in ("gpus", "accelerator", "utilization", "site", "cooling", "pue")}
+    kw = {k: v for k, v in kw.items() if v is not None}
+    kw["settings"] = dict(parse_setting(s) for s in params.pop("settings", ()) or ())
+    kw["specs_dirs"] = _specs_dirs(ctx)
+    return kw
+
+
+def _results_option(default_text: str):
+    return click.option("--results", "results_text", metavar="NAME,NAME",
+                        help=f"Results to show, comma-separated, or 'all' (default: {default_text}).")
+
+
+def _parse_results(text, default):
+    if text is None:
+        return default
+    if text.strip() == "all":
+        return None
+    return [r.strip() for r in text.split(",") if r.strip()]
+
+
+def _emit(text: str, output) -> None:
+    """Data to stdout, or whole to a file (``-o``)."""
+    if output is None:
+        click.echo(text)
+        return
+    from dcpower.render import write_atomic
+
+    write_atomic(output, text + "\n")
+    click.echo(f"wrote {output}", err=True)
+
+
+_output_option = click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+_units_option = click.option("--units", type=click.Choice(["si", "us"]), default="si", show_default=True,
+                             help="Units for water and heat (US: Mgal, tons of refrigeration).")
+
+
+@cli.command("compare")
+@click.argument("scenarios", nargs=-1)
+@click.option("--vary", "vary", multiple=True, metavar="FIELD=A,B,...",
+              help="Variants of one field: an estimate option (gpus, accelerator, site, cooling, utilization, pue) "
+                   "or a --set key (cooling.approach). Repeat for every combination.")
+@_plan_options("scenario")
+@_results_option("a dozen headline results")
+@format_option()
+@_units_option
+@_output_option
+@click.pass_context
+def compare_cmd(ctx, scenarios, vary, results_text, fmt, units, output, **params):
+    """Side by side: scenario files, or variants of a field, with the change against the first.
+
+    \b
+    Examples:
+      dcpower compare --vary cooling=air-chiller,dlc-tower,dlc-drycooler,immersion
+      dcpower compare --vary site=memphis,ashburn,phoenix --gpus 50000
+      dcpower compare memphis my.toml --format json
+    """
+    from dcpower.compare import DEFAULT_RESULTS, compare
+
+    kw = _plan_kwargs(ctx, params)
+    res = compare(list(scenarios), vary=list(vary), results=_parse_results(results_text, DEFAULT_RESULTS),
+                  units=units, **kw)
+    _emit(res.render(fmt, units), output)
+
+
+@cli.command("sweep")
+@click.option("--gpus", "gpus_range", metavar="START..STOP", help="Sweep the GPU count, e.g. 1000..200000.")
+@click.option("--utilization", "utilization_range", metavar="START..STOP", help="Sweep utilization, e.g. 0.5..1.")
+@click.option("--field", "field_range", metavar="KEY=START..STOP",
+              help="Sweep any --set key, e.g. cooling.approach='2 K..6 K' or electrical.design_loading=0.3..0.9.")
+@click.option("--steps", type=int, default=10, show_default=True, help="Number of steps, ends included (>= 2).")
+@click.option("--log", "log", is_flag=True, help="Geometric steps instead of linear.")
+@_plan_options("gpus", "utilization")
+@_results_option("headline power, energy, water and cost")
+@click.option("--format", "fmt", type=click.Choice(("table", "json", "csv", "markdown")), default="table",
+              show_default=True, help="Output format.")
+@_units_option
+@_output_option
+@click.pass_context
+def sweep_cmd(ctx, gpus_range, utilization_range, field_range, steps, log, results_text, fmt, units, output, **params):
+    """One field over a range, one row per step.
+
+    \b
+    Examples:
+      dcpower sweep --gpus 1000..200000 --steps 12 --log
+      dcpower sweep --utilization 0.5..1 --steps 6 --format csv
+      dcpower sweep --field cooling.approach=2K..6K --steps 5
+    """
+    from dcpower.errors import InputError
+    from dcpower.sweep import SWEEP_RESULTS, parse_range, sweep
+
+    field_name, text = _sweep_field(gpus_range, utilization_range, field_range)
+    start, stop = parse_range(text)
+    kw = _plan_kwargs(ctx, params)
+    if field_name in kw:
+        raise InputError(f"--{field_name} is what the sweep varies; drop the fixed value")
+    res = sweep(field_name, start, stop, steps=steps, log=log, results=_parse_results(results_text, SWEEP_RESULTS),
+                units=units, **kw)
+    _emit(res.render(fmt, units), output)
+
+
+def _sweep_field(gpus_range, utilization_range, field_range) -> tuple[str, str]:
+    from dcpower.errors import InputError
+
+    given = [(n, v) for n, v in (("gpus", gpus_range), ("utilization", utilization_range)) if v]
+    if field_range:
+        key, sep, text = field_range.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--field '{field_range}': write KEY=START..STOP, e.g. cooling.approach=2K..6K")
+        given.append((key.strip(), text))
+    if len(given) != 1:
+        raise InputError("give exactly one range: --gpus START..STOP, --utilization START..STOP or "
+                         "--field KEY=START..STOP")
+    return given[0]
+
+
+@cli.command("fit")
+@click.option("--power", help="Budget for facility power at design peak, e.g. '150 MW'.")
+@click.option("--grid", "grid_budget", help="Budget at the meter (after on-site turbines), e.g. '150 MW'.")
+@click.option("--water", help="Budget for site water, annual mean, e.g. '1 Mgal/day'.")
+@_plan_options("gpus")
+@format_option()
+@_units_option
+@_output_option
+@click.pass_context
+def fit_cmd(ctx, power, grid_budget, water, fmt, units, output, **params):
+    """How many GPUs fit in a power, grid or water budget (or several), and which one binds.
+
+    \b
+    Examples:
+      dcpower fit --power "150 MW"
+      dcpower fit --power "150 MW" --accelerator b200
+      dcpower fit --water "1 Mgal/day" --power "150 MW" --format json
+    """
+    from dcpower.fit import fit
+
+    res = fit(power=power, grid=grid_budget, water=water, **_plan_kwargs(ctx, params))
+    _emit(res.render(fmt, units), output)
+
+
+@cli.group("plot")
+def plot_group():
+    """Pictures (needs matplotlib: pip install 'dcpower[plot]'); PNG or SVG by the -o extension."""
+
+
+_plot_output = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+                            help="Output file, .png or .svg.")
+
+
+def _plot_estimate(ctx, params):
+    from dcpower.pipeline import estimate
+
+    kw = _plan_kwargs(ctx, params)
+    return estimate(params.pop("scenario", None), **kw)
+
+
+@plot_group.command("sankey")
+@_plan_options()
+@_plot_output
+@click.pass_context
+def plot_sankey(ctx, output, **params):
+    """Power flow from the grid through losses and cooling to IT, and out as heat.
+
+    \b
+    Example:
+      dcpower plot sankey -o sankey.png
+    """
+    from dcpower import plot
+
+    plot.check_output(output)
+    plot._pyplot()
+    plot.sankey(_plot_estimate(ctx, params), output)
+    click.echo(f"wrote {output}", err=True)
+
+
+@plot_group.command("monthly")
+@_plan_options()
+@_units_option
+@_plot_output
+@click.pass_context
+def plot_monthly(ctx, units, output, **params):
+    """Monthly PUE, WUE and site water over the typical year.
+
+    \b
+    Example:
+      dcpower plot monthly --cooling air-chiller -o monthly.svg
+    """
+    from dcpower import plot
+
+    plot.check_output(output)
+    plot._pyplot()
+    plot.monthly(_plot_estimate(ctx, params), output, units)
+    click.echo(f"wrote {output}", err=True)
+
+
+@plot_group.command("sweep")
+@click.option("--gpus", "gpus_range", metavar="START..STOP", help="Sweep the GPU count, e.g. 1000..200000.")
+@click.option("--utilization", "utilization_range", metavar="START..STOP", help="Sweep utilization.")
+@click.option("--field", "field_range", metavar="KEY=START..STOP", help="Sweep any --set key.")
+@click.option("--steps", type=int, default=10, show_default=True, help="Number of steps (>= 2).")
+@click.option("--log", "log", is_flag=True, help="Geometric steps instead of linear.")
+@_plan_options("gpus", "utilization")
+@click.option("--results", "results_text", default="facility_power,pue,water_per_day", show_default=True,
+              metavar="NAME,NAME", help="Results to draw, one panel each.")
+@_plot_output
+@click.pass_context
+def plot_sweep(ctx, gpus_range, utilization_range, field_range, steps, log, results_text, output, **params):
+    """Curves of results against one swept field.
+
+    \b
+    Example:
+      dcpower plot sweep --gpus 1000..200000 --steps 12 --log -o sweep.png
+    """
+    from dcpower import plot
+    from dcpower.sweep import parse_range, sweep
+
+    plot.check_output(output)
+    plot._pyplot()
+    field_name, text = _sweep_field(gpus_range, utilization_range, field_range)
+    start, stop = parse_range(text)
+    names = _parse_results(results_text, None) or ["facility_power", "pue", "water_per_day"]
+    sw = sweep(field_name, start, stop, steps=steps, log=log, results=names, **_plan_kwargs(ctx, params))
+    plot.sweep_curves(sw, output, names)
+    click.echo(f"wrote {output}", err=True)
+
+
+@plot_group.command("tornado")
+@_plan_options()
+@click.option("--top", type=click.IntRange(min=1), default=12, show_default=True, help="Assumptions to show.")
+@_plot_output
+@click.pass_context
+def plot_tornado(ctx, top, output, **params):
+    """Which assumptions move facility power, annual energy and water most (one at a time).
+
+    \b
+    Example:
+      dcpower plot tornado -o tornado.png
+    """
+    from dcpower import plot
+    from dcpower.uncertainty import uncertainty
+
+    plot.check_output(output)
+    plot._pyplot()
+    unc = uncertainty(samples=1, estimate=_plot_estimate(ctx, params))
+    plot.tornado(unc, output, top)
+    click.echo(f"wrote {output}", err=True)
 
 
 def main(argv=None) -> int:

@@ -153,7 +153,8 @@ def _load_weather(scenario: Scenario, site):
 def _it_load(r: _Resolved, rec: _Recorder) -> dict:
     s, acc, srv = r.scenario, r.accelerator, r.server
     gpu_max = acc.max_power.quantity.to("W")
-    u = float(s.utilization.quantity.to("dimensionless").magnitude)
+    u = s.utilization.quantity.to("dimensionless").magnitude
+    u = float(u) if np.ndim(u) == 0 else u  # an (N, 1) array when sampled for uncertainty
     gps = s.gpus_per_server or int(srv.gpus.quantity.magnitude)
     servers = it_load.server_count(s.gpus, gps)
     component_fields = ["cpu_power", "memory_power", "nic_power", "baseboard_power",
@@ -165,7 +166,8 @@ def _it_load(r: _Resolved, rec: _Recorder) -> dict:
         host_dc = sum((srv.q(f).to("W") for f in component_fields if getattr(srv, f) is not None), Q_(0.0, "W"))
         host_inputs = [_inp(f"{srv.id}.{f}", getattr(srv, f)) for f in component_fields
                        if getattr(srv, f) is not None]
-    psu = float(srv.psu_efficiency.quantity.magnitude)
+    psu = srv.psu_efficiency.quantity.magnitude
+    psu = float(psu) if np.ndim(psu) == 0 else psu
     server_design = it_load.server_power(gps * gpu_max, host_dc, psu)
     gpu_avg = it_load.accelerator_power(gpu_max, u)
     server_avg = it_load.server_power(gps * gpu_avg, host_dc, psu)
@@ -174,7 +176,8 @@ def _it_load(r: _Resolved, rec: _Recorder) -> dict:
     servers_avg = (s.gpus * gpu_avg + servers * host_dc) / psu
     gpu_power = s.gpus * gpu_max
     host_power = servers_design - gpu_power
-    if srv.nameplate_power is not None and s.host_power is None and s.gpus_per_server is None:
+    if srv.nameplate_power is not None and s.host_power is None and s.gpus_per_server is None \
+            and np.ndim(server_design.magnitude) == 0:
         nameplate = srv.nameplate_power.quantity
         if server_design > nameplate * 1.0001:
             rec.warnings.append(f"server '{srv.id}' computes to {server_design.to('kW'):.2f~} at full load, "
@@ -268,7 +271,8 @@ def _network_and_storage(r: _Resolved, it: dict, rec: _Recorder) -> dict:
     if s.storage.system and s.storage.read_bandwidth_per_gpu is not None:
         st = r.catalog.get("storage", s.storage.system)
         need = s.gpus * s.storage.read_bandwidth_per_gpu.quantity
-        systems = math.ceil((need / st.read_bandwidth.quantity).to("dimensionless").magnitude)
+        ratio = (need / st.read_bandwidth.quantity).to("dimensionless").magnitude
+        systems = math.ceil(ratio) if np.ndim(ratio) == 0 else np.ceil(ratio)
         storage_power = systems * st.power.quantity.to("W")
         rec.step("Storage", "systems = ceil(N_gpu x bandwidth per GPU / bandwidth per system)",
                  [_inp("read bandwidth per GPU", s.storage.read_bandwidth_per_gpu),
@@ -320,7 +324,9 @@ def _facility(r: _Resolved, it_power, air: _Air, ratings: dict | None, racks: in
     design = ratings is None
     ratings = dict(ratings or {})
     n = np.size(air.dry_bulb.magnitude)
-    it = Q_(np.broadcast_to(it_power.to("W").magnitude, (n,)).astype(float), "W")
+    # (n,) for one evaluation; (N, n) when parameters are sampled as (N, 1) arrays.
+    it_w = it_power.to("W").magnitude
+    it = Q_(np.broadcast_to(it_w, np.broadcast_shapes(np.shape(it_w), (n,))).astype(float), "W")
 
     # Electrical, IT side: distribution, then UPS (both carry the IT load only).
     if design:
@@ -675,6 +681,10 @@ def estimate(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), se
              [("grid_power_peak", grid_peak), ("grid_apparent_power", results["grid_apparent_power"]),
               ("turbine_energy", turbine_energy), ("annual_cost", results["annual_cost"]),
               ("annual_co2", co2.to("tCO2"))])
+
+    # Capacity sizing, grid dynamics and phases (issue 5): see dcpower.capacity.
+    from dcpower import capacity
+    results.update(capacity.run(r, design, d_idx, design_air, it, ns, results, rec))
 
     series = {
         "dry_bulb": hourly_air.dry_bulb, "wet_bulb": hourly_air.wet_bulb,

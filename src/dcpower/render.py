@@ -22,6 +22,8 @@ def _fmt_number(v: Any) -> str:
     if isinstance(v, float):
         if v == 0:
             return "0"
+        if v.is_integer() and abs(v) < 1e15:
+            return f"{int(v):,}"
         a = abs(v)
         if a >= 1e5:
             return f"{v:,.0f}"

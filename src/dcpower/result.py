@@ -72,6 +72,47 @@ RESULT_UNITS: dict[str, tuple[str, str]] = {
     "network_switches": ("", ""),
     "network_transceivers": ("", ""),
     "storage_systems": ("", ""),
+    # Capacity sizing and grid dynamics (issue 5; docs/sizing.md)
+    "redundancy": ("", ""),
+    "ups_modules": ("", ""),
+    "ups_capacity": ("MW", "MW"),
+    "transformers": ("", ""),
+    "substation_transformers": ("", ""),
+    "substation_capacity": ("MVA", "MVA"),
+    "generators": ("", ""),
+    "generator_capacity": ("MW", "MW"),
+    "heat_rejection_capacity": ("MW", "TR"),
+    "heat_rejection_installed": ("MW", "TR"),
+    "cooling_towers": ("", ""),
+    "dry_coolers": ("", ""),
+    "cdus": ("", ""),
+    "chillers": ("", ""),
+    "chiller_capacity_required": ("MW", "TR"),
+    "facility_water_flow": ("L/s", "gpm"),
+    "supply_temperature_available": ("degC", "degF"),
+    "supply_temperature_margin": ("K", "K"),
+    "rows": ("", ""),
+    "halls": ("", ""),
+    "white_space_area": ("m^2", "ft^2"),
+    "power_swing": ("MW", "MW"),
+    "grid_ramp_rate": ("MW/s", "MW/s"),
+    "ramp_limit": ("MW/min", "MW/min"),
+    "battery_power_required": ("MW", "MW"),
+    "battery_energy_required": ("MWh", "MWh"),
+    "battery_power_installed": ("MW", "MW"),
+    "battery_energy_installed": ("MWh", "MWh"),
+    "grid_swing_with_battery": ("MW", "MW"),
+    "grid_ramp_rate_with_battery": ("MW/min", "MW/min"),
+    # per phase, named phase_<year>_<what> (or phase_<name>_<what>); looked up as phase_<what>
+    "phase_gpus": ("", ""),
+    "phase_it_power": ("MW", "MW"),
+    "phase_facility_power": ("MW", "MW"),
+    "phase_supply": ("MW", "MW"),
+    "phase_battery_power": ("MW", "MW"),
+    "phase_shortfall": ("MW", "MW"),
+    "phases_facility_power": ("MW", "MW"),
+    "phases_supply": ("MW", "MW"),
+    "phases_shortfall": ("MW", "MW"),
 }
 
 _DESCRIPTIONS = {
@@ -115,7 +156,55 @@ _DESCRIPTIONS = {
     "network_switches": "switches, all fabrics",
     "network_transceivers": "optical modules, all fabrics",
     "storage_systems": "storage systems",
+    "redundancy": "installed UPS capacity over UPS design load",
+    "ups_modules": "UPS modules, with redundancy",
+    "ups_capacity": "installed UPS capacity",
+    "transformers": "MV/LV unit-substation transformers, with redundancy",
+    "substation_transformers": "HV/MV substation transformers, with redundancy",
+    "substation_capacity": "installed substation (utility interconnect) capacity",
+    "generators": "standby generator sets, site-derated, with redundancy",
+    "generator_capacity": "installed generator capacity at site conditions",
+    "heat_rejection_capacity": "heat to reject at the site's design conditions",
+    "heat_rejection_installed": "installed tower / dry-cooler capacity at rating",
+    "cooling_towers": "cooling-tower cells, with redundancy",
+    "dry_coolers": "dry coolers, with redundancy",
+    "cdus": "coolant distribution units, with redundancy",
+    "chillers": "chillers, with redundancy",
+    "chiller_capacity_required": "chiller load at the design point",
+    "facility_water_flow": "facility water flow at design",
+    "supply_temperature_available": "coldest supply the plant makes without chillers at design",
+    "supply_temperature_margin": "liquid-class supply limit minus the available supply",
+    "rows": "rows of racks",
+    "halls": "data halls",
+    "white_space_area": "white space (racks x rack footprint)",
+    "power_swing": "training swing at the meter, all GPUs in phase",
+    "grid_ramp_rate": "rate of rise of the swing at the meter (lower bound)",
+    "ramp_limit": "grid ramp limit the battery is sized for",
+    "battery_power_required": "battery power to hold the ramp limit",
+    "battery_energy_required": "battery energy to hold the ramp limit",
+    "battery_power_installed": "the scenario's batteries, power",
+    "battery_energy_installed": "the scenario's batteries, energy",
+    "grid_swing_with_battery": "swing left at the grid with the scenario's batteries",
+    "grid_ramp_rate_with_battery": "slowest job-start ramp the scenario's batteries allow",
+    "phase_gpus": "GPUs this phase adds",
+    "phase_it_power": "IT design power this phase adds",
+    "phase_facility_power": "facility design power, all phases so far",
+    "phase_supply": "grid allocation plus turbines, all phases so far",
+    "phase_battery_power": "battery power, all phases so far",
+    "phase_shortfall": "design load above grid plus turbines",
+    "phases_facility_power": "facility design power, all phases",
+    "phases_supply": "grid allocation plus turbines, all phases",
+    "phases_shortfall": "design load above grid plus turbines, all phases",
 }
+
+
+def _unit_key(name: str) -> str:
+    """Per-phase results ``phase_<id>_<what>`` share the unit and description of ``phase_<what>``."""
+    if name.startswith("phase_") and name not in RESULT_UNITS:
+        for suffix in ("gpus", "it_power", "facility_power", "supply", "battery_power", "shortfall"):
+            if name.endswith("_" + suffix):
+                return "phase_" + suffix
+    return name
 
 
 @dataclass
@@ -152,7 +241,7 @@ class Estimate:
     def value(self, name: str, units: str = "si"):
         """Result ``name`` converted to its display unit for ``units`` ("si" or "us")."""
         q = self.results[name]
-        target = RESULT_UNITS.get(name, ("", ""))[0 if units == "si" else 1]
+        target = RESULT_UNITS.get(_unit_key(name), ("", ""))[0 if units == "si" else 1]
         if not target:
             return q.to("dimensionless") if hasattr(q, "to") else q
         return q.to(target)
@@ -170,7 +259,7 @@ class Estimate:
     def rows(self, units: str = "si") -> list[tuple[str, float, str, str]]:
         """``(name, value, unit, description)`` for each result."""
         d = self.to_dict(units)["results"]
-        return [(k, v["value"], v["unit"], _DESCRIPTIONS.get(k, "")) for k, v in d.items()]
+        return [(k, v["value"], v["unit"], _DESCRIPTIONS.get(_unit_key(k), "")) for k, v in d.items()]
 
     def summary(self, units: str = "si") -> str:
         from dcpower.render import render_estimate
@@ -185,3 +274,23 @@ class Estimate:
         from dcpower.render import render_estimate
 
         return render_estimate(self, "markdown", "si")
+
+    def _repr_html_(self) -> str:
+        from dcpower.render import render_estimate
+
+        return render_estimate(self, "html", "si")
+
+    def to_frame(self, units: str = "si"):
+        """The results as a pandas DataFrame indexed by result name (needs pandas)."""
+        return _frame(["result", "value", "unit", "description"], self.rows(units), "result")
+
+
+def _frame(columns, rows, index):
+    """A pandas DataFrame of ``rows``; a one-line error when pandas is missing."""
+    try:
+        import pandas as pd
+    except ImportError:
+        from dcpower.errors import DcpowerError
+
+        raise DcpowerError("to_frame() needs pandas; pip install pandas, or use to_dict()") from None
+    return pd.DataFrame([list(r) for r in rows], columns=list(columns)).set_index(index)

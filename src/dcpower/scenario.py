@@ -89,6 +89,64 @@ class Onsite(_Part):
     batteries: int = Field(default=0, ge=0)
 
 
+class SizingChoice(_Part):
+    """Redundancy schemes and equipment ids (``specs/equipment.toml``) for capacity sizing.
+
+    A scheme is ``N``, ``N+k``, ``2N``, ``2(N+k)`` or distributed redundant ``xN/y``
+    (x systems, each sized for 1/y of the load, e.g. ``4N/3``); see :mod:`dcpower.sizing`.
+    """
+
+    electrical_redundancy: str = "2N"
+    generator_redundancy: str = "N+1"
+    cooling_redundancy: str = "N+1"
+    substation_redundancy: str = "N+1"
+    ups_module: str = "liebert-exl-1100"
+    transformer: str = "unit-substation-2500kva"
+    substation_transformer: str = "hv-substation-100mva"
+    generator: str = "cat-c175-16"
+    generator_rating: str = "prime"
+    tower_cell: str = "marley-nc-cell"
+    dry_cooler: str = "drycooler-1mw"
+    cdu: str = "cdu-row-1500"
+    chiller: str = "centrifugal-2000tr"
+    layout: str = "colossus-like"
+    liquid_class: str | None = None
+    swing: str | None = None
+
+    @field_validator("electrical_redundancy", "generator_redundancy", "cooling_redundancy",
+                     "substation_redundancy")
+    @classmethod
+    def _scheme(cls, v):
+        from dcpower.sizing import parse_redundancy
+
+        try:
+            parse_redundancy(v)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+        return v
+
+    @field_validator("generator_rating")
+    @classmethod
+    def _rating_class(cls, v):
+        if v not in ("standby", "prime", "continuous"):
+            raise ValueError(f"generator_rating '{v}': use standby (ISO 8528-1 ESP), prime (PRP) or "
+                             "continuous (COP)")
+        return v
+
+
+class Phase(_Part):
+    """One step of a phased build-out: what it adds to the cluster and to the supply."""
+
+    name: str
+    year: int | None = None
+    gpus: int = Field(gt=0)
+    accelerator: str
+    server: str | None = None
+    grid_limit: Annotated[SpecValue | None, Dim("[power]")] = None
+    turbines: int = Field(default=0, ge=0)
+    batteries: int = Field(default=0, ge=0)
+
+
 class Scenario(_Part):
     """A whole facility: what is built, where, cooled how, fed from where."""
 
@@ -112,6 +170,9 @@ class Scenario(_Part):
     storage: StorageChoice = StorageChoice()
     electrical: ElectricalChoice
     onsite: Onsite = Onsite()
+    sizing: SizingChoice = SizingChoice()
+    ramp_limit: Annotated[SpecValue | None, Dim("[ramp_rate]")] = None
+    phases: list[Phase] = Field(default_factory=list)
 
     @field_validator("gpus", mode="before")
     @classmethod

@@ -442,3 +442,111 @@ SPEC_TYPES: dict[str, type[Spec]] = {
     for cls in (Accelerator, Server, Switch, Transceiver, Fabric, Storage, Cooling,
                 Electrical, Site, Grid, Turbine, Battery)
 }
+
+
+# ---------------------------------------------------------------- equipment for sizing (issue 5)
+
+ApparentPower = Annotated[SpecValue, Dim("[apparent_power]")]
+
+
+class UpsModule(Spec):
+    """One UPS module (or single-module system): its kVA rating and output power factor."""
+
+    category: ClassVar[str] = "ups_module"
+
+    vendor: str
+    rating: ApparentPower
+    power_factor: Fraction
+
+
+class PowerTransformer(Spec):
+    """A transformer unit: an MV/LV unit substation or an HV/MV substation transformer."""
+
+    category: ClassVar[str] = "power_transformer"
+
+    role: Literal["unit-substation", "substation"]
+    rating: ApparentPower
+
+
+class Generator(Spec):
+    """A standby generator set, rated per ISO 8528-1 class, with site derates."""
+
+    category: ClassVar[str] = "generator"
+
+    vendor: str
+    fuel: str
+    standby_rating: ApparentPower
+    prime_rating: Annotated[SpecValue | None, Dim("[apparent_power]")] = None
+    continuous_rating: Annotated[SpecValue | None, Dim("[apparent_power]")] = None
+    power_factor: Fraction
+    derate_temperature: Temperature
+    temperature_derate: Annotated[SpecValue, Dim("1 / [temperature]")]
+    derate_altitude: Annotated[SpecValue, Dim("[length]")]
+    altitude_derate: Annotated[SpecValue, Dim("1 / [length]")]
+
+
+class HeatRejectionUnit(Spec):
+    """One cooling-tower cell or dry cooler: heat rejected at its rating conditions."""
+
+    category: ClassVar[str] = "heat_rejection_unit"
+
+    kind: Literal["cooling-tower-cell", "dry-cooler"]
+    vendor: str
+    capacity: Power
+
+
+class Cdu(Spec):
+    """A coolant distribution unit: heat it moves from the technology loop to facility water."""
+
+    category: ClassVar[str] = "cdu"
+
+    vendor: str
+    capacity: Power
+    approach: OptDeltaT = None
+
+
+class ChillerUnit(Spec):
+    """One chiller: its cooling capacity at rating conditions."""
+
+    category: ClassVar[str] = "chiller_unit"
+
+    vendor: str
+    capacity: Power
+
+
+class LiquidClass(Spec):
+    """An ASHRAE liquid-cooling class (W17 ... W45): the facility water supply limit."""
+
+    category: ClassVar[str] = "liquid_class"
+
+    facility_supply_max: Temperature
+
+
+class Layout(Spec):
+    """White-space layout: racks per row and rows per hall."""
+
+    category: ClassVar[str] = "layout"
+
+    racks_per_row: Count
+    rows_per_hall: Count
+
+
+class Swing(Spec):
+    """Per-accelerator power during synchronous training: a square wave between peak and trough."""
+
+    category: ClassVar[str] = "swing"
+    references: ClassVar[dict[str, str]] = {"accelerator": "accelerator"}
+
+    accelerator: str
+    peak_power: Power
+    trough_power: Power
+    mean_power: Power
+    period: Annotated[SpecValue, Dim("[time]")]
+    duty_cycle: Fraction
+    ramp_rate: Annotated[SpecValue, Dim("[ramp_rate]")]
+    idle_power: Power
+
+
+for _cls in (UpsModule, PowerTransformer, Generator, HeatRejectionUnit, Cdu, ChillerUnit,
+             LiquidClass, Layout, Swing):
+    SPEC_TYPES[_cls.category] = _cls

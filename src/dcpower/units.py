@@ -92,7 +92,8 @@ def _dimensionality(dimension: str):
 def format_unit(units) -> str:
     """Short unit string (``MW``, ``L/kWh``, ``degC``) used in tables and JSON."""
     text = f"{units:~C}"
-    return text.replace("Δ°C", "delta_degC").replace("°C", "degC").replace("°F", "degF")
+    text = text.replace("Δ°C", "delta_degC").replace("°C", "degC").replace("°F", "degF")
+    return text.replace("**", "^")
 
 
 def check_dimension(q, dimension: str, what: str):
