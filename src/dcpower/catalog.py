@@ -132,6 +132,80 @@ def _write_cache(raw: bytes, data: dict) -> None:
         pass  # a cache that cannot be written only costs speed
 
 
+_FINGERPRINT: list[str] = []
+
+
+def _fingerprint() -> str:
+    """Hash of the code that decides validity (spec models, unit definitions)."""
+    if not _FINGERPRINT:
+        here = Path(__file__).parent
+        h = hashlib.sha1()
+        for name in ("spec_models.py", "units.py", "units.txt", "catalog.py"):
+            try:
+                h.update((here / name).read_bytes())
+            except OSError:
+                h.update(name.encode())
+        _FINGERPRINT.append(h.hexdigest())
+    return _FINGERPRINT[0]
+
+
+def _marker(path: Path) -> Path | None:
+    """Cache marker saying this exact file passed full validation under this exact code."""
+    d = _cache_dir()
+    if d is None:
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    return d.parent / "valid" / (hashlib.sha1(raw + _fingerprint().encode()).hexdigest())
+
+
+def _is_trusted(path: Path) -> bool:
+    m = _marker(path)
+    return m is not None and m.is_file()
+
+
+def _trust(path: Path) -> None:
+    m = _marker(path)
+    if m is None:
+        return
+    try:
+        m.parent.mkdir(parents=True, exist_ok=True)
+        m.touch()
+    except OSError:
+        pass
+
+
+def _construct_value(annotation, value):
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    if value is None:
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, dict):
+        return _construct(annotation, value)
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        for a in args:
+            if isinstance(a, type) and issubclass(a, BaseModel) and isinstance(value, dict):
+                return _construct(a, value)
+        return value
+    if origin is list and args and isinstance(value, list):
+        return [_construct_value(args[0], v) for v in value]
+    return value
+
+
+def _construct(cls, data: dict):
+    """Build a model from data that already passed validation, without validating again."""
+    values = {name: _construct_value(field.annotation, data[name])
+              for name, field in cls.model_fields.items() if name in data}
+    return cls.model_construct(**values)
+
+
 def _raw_entries(path: Path) -> list[tuple[str, str, dict]]:
     """``(category, id, table)`` for every entry of one catalog file, unvalidated."""
     data = read_toml(path)
@@ -176,6 +250,7 @@ class Catalog:
     origin: dict[tuple[str, str], Path] = field(default_factory=dict)
     dirs: list[Path] = field(default_factory=list)
     _valid: dict[tuple[str, str], Spec] = field(default_factory=dict)
+    _trusted: dict[Path, bool] = field(default_factory=dict)
 
     def add_raw(self, category: str, ident: str, entry: dict, path: Path, replace: bool) -> None:
         key = (category, ident)
@@ -196,10 +271,24 @@ class Catalog:
         items = self.raw.get(category, {})
         if ident not in items:
             raise InputError(f"unknown {category} '{ident}'; {suggest(ident, list(items))}")
-        spec = _validate(category, ident, items[ident], self.origin[key])
+        path = self.origin[key]
+        if path not in self._trusted:
+            self._trusted[path] = _is_trusted(path)
+        if self._trusted[path]:
+            # this exact file passed full validation under this exact code before
+            spec = _construct(SPEC_TYPES[category], items[ident])
+        else:
+            spec = _validate(category, ident, items[ident], path)
+            self._validate_file_once(path)
         self._check_spec_references(spec)
         self._valid[key] = spec
         return spec
+
+    def _validate_file_once(self, path: Path) -> None:
+        """Validate every entry of ``path``; when all pass, remember it in the cache."""
+        load_spec_file(path)
+        _trust(path)
+        self._trusted[path] = True
 
     def ids(self, category: str) -> list[str]:
         return sorted(self.raw.get(category, {}))

@@ -12,6 +12,7 @@ validated, so a TDP of ``"700 kg"`` is rejected with the file and field named.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -35,7 +36,7 @@ class Dim:
 class SpecValue(BaseModel):
     """One sourced number: ``{ value = "700 W", source = "...", year = 2023 }``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     value: str | float | int
     source: str = Field(min_length=1)
@@ -71,9 +72,9 @@ class SpecValue(BaseModel):
     def is_user_input(self) -> bool:
         return self.source.strip().lower().startswith("user input")
 
-    @property
+    @functools.cached_property
     def quantity(self):
-        """The value as a pint Quantity."""
+        """The value as a pint Quantity (parsed once per spec value)."""
         return parse_quantity(self.value)
 
     @property
@@ -109,7 +110,7 @@ class SpecValue(BaseModel):
 class SpecCurve(BaseModel):
     """Efficiency against load fraction, from a datasheet or standard."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     load: list[float] = Field(min_length=2)
     efficiency: list[float] = Field(min_length=2)
@@ -151,7 +152,7 @@ def _dims(model_cls) -> dict[str, str]:
 class Spec(BaseModel):
     """Base of every catalog entry: an id, a name, dimension-checked values."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     category: ClassVar[str] = ""
     references: ClassVar[dict[str, str]] = {}  # field -> category it must name
 
@@ -365,7 +366,7 @@ class Electrical(Spec):
 class DesignConditions(BaseModel):
     """ASHRAE climatic design conditions used to size plant at the site."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     cooling_dry_bulb: Temperature          # 0.4 % annual cooling dry-bulb
     cooling_coincident_wet_bulb: Temperature

@@ -82,6 +82,7 @@ _COMPOSITE = {
 }
 
 
+@functools.lru_cache(maxsize=256)
 def _dimensionality(dimension: str):
     pint_dim = _COMPOSITE.get(dimension, dimension)
     if pint_dim == "[dimensionless]":
@@ -146,12 +147,27 @@ def parse_quantity(text, dimension: str | None = None, what: str = "value"):
     elif isinstance(text, (int, float)):
         q = Q_(text)
     elif isinstance(text, str):
-        q = _parse_text(text.strip(), what)
+        mag, units = _parse_cached(text.strip(), what)
+        q = Q_(mag, units)
     else:
         raise InputError(f"{what}: expected a number or quantity such as '500 kW', got {text!r}")
     if dimension is not None:
         check_dimension(q, dimension, what)
     return q
+
+
+def _parse_cached(text: str, what: str):
+    """(magnitude, units) of ``text``, parsed once per distinct string."""
+    hit = _PARSED.get(text)
+    if hit is None:
+        q = _parse_text(text, what)
+        hit = (q.magnitude, q.units)
+        if len(_PARSED) < 4096:
+            _PARSED[text] = hit
+    return hit
+
+
+_PARSED: dict[str, tuple] = {}
 
 
 @functools.lru_cache(maxsize=1024)
