@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dcpower.catalog import builtin_dir, format_validation_error, read_toml, suggest
 from dcpower.errors import InputError, SpecError
-from dcpower.spec_models import Dim, SpecValue, _dims
+from dcpower.spec_models import Dim, SpecValue, _dims, check_dimensions
 
 __all__ = ["Scenario", "load_scenario", "scenario_ids", "apply_settings", "SPEC_FIELDS"]
 
@@ -39,14 +39,7 @@ class _Part(BaseModel):
 
     @model_validator(mode="after")
     def _check_dimensions(self):
-        for name, dimension in _dims(type(self)).items():
-            value = getattr(self, name)
-            if value is not None:
-                try:
-                    value.check(dimension, name)
-                except InputError as exc:
-                    raise ValueError(f"field {str(exc).split(': ', 1)[0]!r}: {str(exc).split(': ', 1)[1]}") from None
-        return self
+        return check_dimensions(self)
 
 
 class Network(_Part):

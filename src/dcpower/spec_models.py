@@ -149,6 +149,19 @@ def _dims(model_cls) -> dict[str, str]:
     return out
 
 
+def check_dimensions(model):
+    """Check every :class:`Dim`-annotated SpecValue of ``model``; a pydantic-ready error names the field."""
+    for field, dimension in _dims(type(model)).items():
+        value = getattr(model, field)
+        if value is not None:
+            try:
+                value.check(dimension, field)
+            except InputError as exc:
+                name, _, message = str(exc).partition(": ")
+                raise ValueError(f"field {name!r}: {message}") from None
+    return model
+
+
 class Spec(BaseModel):
     """Base of every catalog entry: an id, a name, dimension-checked values."""
 
@@ -162,14 +175,7 @@ class Spec(BaseModel):
 
     @model_validator(mode="after")
     def _check_dimensions(self):
-        for field, dimension in _dims(type(self)).items():
-            value = getattr(self, field)
-            if value is not None:
-                try:
-                    value.check(dimension, field)
-                except InputError as exc:
-                    raise ValueError(f"field {str(exc).split(': ', 1)[0]!r}: {str(exc).split(': ', 1)[1]}") from None
-        return self
+        return check_dimensions(self)
 
     def values(self) -> dict[str, SpecValue]:
         """The sourced values of this spec, by field name, in declaration order."""
@@ -377,14 +383,7 @@ class DesignConditions(BaseModel):
 
     @model_validator(mode="after")
     def _check_dimensions(self):
-        for field, dimension in _dims(type(self)).items():
-            value = getattr(self, field)
-            if value is not None:
-                try:
-                    value.check(dimension, field)
-                except InputError as exc:
-                    raise ValueError(f"field {str(exc).split(': ', 1)[0]!r}: {str(exc).split(': ', 1)[1]}") from None
-        return self
+        return check_dimensions(self)
 
 
 class Site(Spec):
