@@ -106,7 +106,9 @@ def estimate(ctx, gpus, accelerator, server, gpus_per_server, host_power, utiliz
     result = run(scenario, specs_dirs=_specs_dirs(ctx), settings=kv, gpus=gpus, accelerator=accelerator,
                  server=server, gpus_per_server=gpus_per_server,
                  host_power=f"{host_power.magnitude} {host_power.units}" if host_power is not None else None,
-                 utilization=utilization, site=site, weather=weather, cooling=cooling, pue=pue)
+                 utilization=utilization, site=site, weather=weather, cooling=cooling, pue=pue,
+                 # the table, CSV and markdown views leave equipment sizing to `dcpower size`
+                 sizing=fmt == "json" or explain or samples is not None)
     if samples is not None:
         from dcpower.uncertainty import uncertainty
 

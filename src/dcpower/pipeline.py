@@ -453,7 +453,7 @@ def _hourly_air(r: _Resolved) -> _Air:
 # ---------------------------------------------------------------- entry point
 
 def estimate(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), settings: dict | None = None,
-             **overrides) -> Estimate:
+             sizing: bool = True, **overrides) -> Estimate:
     """Estimate a cluster's IT load, cooling, electrical losses, facility power, water and grid draw.
 
     Parameters
@@ -465,6 +465,9 @@ def estimate(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), se
         User spec directories laid over the built-in catalog.
     settings : dict, optional
         ``--set`` style overrides, ``{"electrical.ups_efficiency": "0.97"}``.
+    sizing : bool
+        Also size the equipment and the grid dynamics (issue 5 results: ``ups_modules``,
+        ``power_swing``, ...). Default True.
     **overrides
         Shortcuts for scenario fields: ``gpus``, ``accelerator``, ``server``,
         ``gpus_per_server``, ``host_power``, ``utilization``, ``site``, ``weather``
@@ -682,9 +685,11 @@ def estimate(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), se
               ("turbine_energy", turbine_energy), ("annual_cost", results["annual_cost"]),
               ("annual_co2", co2.to("tCO2"))])
 
-    # Capacity sizing, grid dynamics and phases (issue 5): see dcpower.capacity.
-    from dcpower import capacity
-    results.update(capacity.run(r, design, d_idx, design_air, it, ns, results, rec))
+    # Capacity sizing, grid dynamics and phases (issue 5): see dcpower.capacity. The CLI's
+    # estimate table leaves them to `dcpower size` / `dcpower grid` (sizing=False).
+    if sizing:
+        from dcpower import capacity
+        results.update(capacity.run(r, design, d_idx, design_air, it, ns, results, rec))
 
     series = {
         "dry_bulb": hourly_air.dry_bulb, "wet_bulb": hourly_air.wet_bulb,

@@ -160,10 +160,10 @@ class Scenario(_Part):
     cooling: str
     pue: float | None = Field(default=None, ge=1.0)
     network: Network
-    storage: StorageChoice = StorageChoice()
+    storage: StorageChoice = Field(default_factory=StorageChoice)
     electrical: ElectricalChoice
-    onsite: Onsite = Onsite()
-    sizing: SizingChoice = SizingChoice()
+    onsite: Onsite = Field(default_factory=Onsite)
+    sizing: SizingChoice = Field(default_factory=SizingChoice)
     ramp_limit: Annotated[SpecValue | None, Dim("[ramp_rate]")] = None
     phases: list[Phase] = Field(default_factory=list)
 
