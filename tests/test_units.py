@@ -109,3 +109,14 @@ def test_format_unit_is_short():
 def test_check_dimension_returns_quantity():
     q = Q_(3, "MW")
     assert check_dimension(q, "[power]", "p") is q
+
+
+@pytest.mark.parametrize("text, unit, value", [
+    ("5degC", "degC", 5.0),       # no space before an offset unit stays absolute
+    ("500kW", "kW", 500.0),
+    ("1.5e3 kW", "kW", 1500.0),
+    (".5 MW", "MW", 0.5),
+    ("-3 degC", "degC", -3.0),
+])
+def test_number_and_unit_with_or_without_space(text, unit, value):
+    assert parse_quantity(text).to(unit).magnitude == pytest.approx(value)

@@ -13,6 +13,7 @@ defines on purpose the spellings this field types (``TR``, ``gpm``, ``cfm``, ``B
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import pint
@@ -176,14 +177,21 @@ def _units(text: str):
     return ureg.parse_units(text)
 
 
+# a leading number, then the unit with or without a space: "25 degC", "25degC", "1.5e3 kW"
+_NUMBER_UNIT = re.compile(r"^([+-]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$")
+
+
 def _parse_text(text: str, what: str):
     if not text:
         raise InputError(f"{what}: empty value; give a number with its unit, e.g. '500 kW'")
-    number, _, unit = text.partition(" ")
-    try:
-        magnitude = float(number.replace("_", ""))
-    except ValueError:
-        magnitude = None
+    m = _NUMBER_UNIT.match(text)
+    magnitude, unit = None, text
+    if m:
+        try:
+            magnitude = float(m.group(1).replace("_", ""))
+            unit = m.group(2)
+        except ValueError:
+            magnitude = None
     try:
         if magnitude is not None:
             # "25 degC" must stay an absolute temperature: build it as Quantity(25, "degC")
