@@ -62,3 +62,15 @@ def test_economizer_fraction():
     # supply 32, return 40: available 30 -> full free cooling, 36 -> half, 41 -> none
     f = cooling.economizer_fraction(Q_(np.array([30.0, 36.0, 41.0]), "degC"), Q_(32, "degC"), Q_(40, "degC"))
     assert list(f) == [1.0, 0.5, 0.0]
+
+
+def test_chiller_cop_held_at_minimum_rated_lift():
+    # AHRI 550/590 IPLV: lowest rated entering condenser water 65 degF (18.3 degC) at 44 degF chilled
+    # water: with rise 5.56 K and approach 1.5 K the lift floor is 11.63 + 5.56 + 3 = 20.2 K.
+    eta = 0.7
+    kw = dict(min_condenser_in=Q_(18.3, "degC"), rating_chilled_water=Q_(6.7, "degC"))
+    warm = cooling.chiller_cop(Q_(32, "degC"), Q_(28, "degC"), Q_(5.56, "K"), Q_(1.5, "K"), eta, **kw)
+    # T_evap = 305.15 - 1.5 = 303.65 K; COP = 0.7 x 303.65 / 20.16 = 10.54
+    assert float(warm.magnitude) == pytest.approx(0.7 * 303.65 / (11.6 + 5.56 + 3.0), rel=1e-3)
+    colder = cooling.chiller_cop(Q_(32, "degC"), Q_(20, "degC"), Q_(5.56, "K"), Q_(1.5, "K"), eta, **kw)
+    assert float(colder.magnitude) == pytest.approx(float(warm.magnitude))

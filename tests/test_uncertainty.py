@@ -30,11 +30,13 @@ def test_binned_year_matches_8760_hours(site, cooling):
     bins = unc_mod.weather_bins(r.weather)
     assert bins.weights.sum() == 8760 and len(bins.weights) <= 150
     nominal = unc_mod._chain(r, bins, {}, {}, 1)
-    for name, unit in [("annual_energy", "GWh"), ("annual_water", "m^3"), ("facility_power", "MW"),
-                       ("cooling_power_average", "MW")]:
+    # cooling power is a few % of the total, so its own tolerance is looser (1 %): a chiller held at
+    # its minimum rated lift makes it step with the hour's weather, which bins smooth slightly
+    for name, unit, rel in [("annual_energy", "GWh", 2e-3), ("annual_water", "m^3", 2e-3),
+                            ("facility_power", "MW", 2e-3), ("cooling_power_average", "MW", 1e-2)]:
         full = est.results[name].to(unit).magnitude
         if full:
-            assert nominal[name][0] == pytest.approx(full, rel=2e-3), name
+            assert nominal[name][0] == pytest.approx(full, rel=rel), name
         else:
             assert nominal[name][0] == 0
 

@@ -128,7 +128,8 @@ def second_law_efficiency(cop_rated, rating_chilled_water, rating_condenser_wate
     return (cop_rated * (t_cond - t_evap) / t_evap).to("dimensionless")
 
 
-def chiller_cop(chilled_water, condenser_in, condenser_rise, approach, eta_ii):
+def chiller_cop(chilled_water, condenser_in, condenser_rise, approach, eta_ii, min_condenser_in=None,
+                rating_chilled_water=None):
     """Chiller COP from its lift, as a constant fraction of the Carnot COP.
 
     Parameters
@@ -143,6 +144,10 @@ def chiller_cop(chilled_water, condenser_in, condenser_rise, approach, eta_ii):
         Refrigerant-to-fluid approach in evaporator and condenser. [K]
     eta_ii : float
         Second-law efficiency from :func:`second_law_efficiency`. [-]
+    min_condenser_in, rating_chilled_water : Quantity, optional
+        Lowest entering condenser temperature at which the chiller is rated, with the rating
+        chilled-water temperature: together they set the smallest lift the constant-eta_II
+        model is extrapolated to. [degC]
 
     Returns
     -------
@@ -155,11 +160,21 @@ def chiller_cop(chilled_water, condenser_in, condenser_rise, approach, eta_ii):
     evaporating and condensing temperatures, times a second-law efficiency fixed at the
     AHRI 550/590 rating point (Gordon and Ng, "Cool Thermodynamics", 2000, treat eta_II as
     roughly constant over a chiller's normal operating range).
+
+    That range ends at a minimum lift: a compressor cannot turn a tiny temperature lift into
+    an unbounded COP. The lift is therefore held at no less than the chiller's lowest rating
+    point, ``(T_cw,min - T_chw,rating) + rise + 2 approach``: AHRI 550/590 rates part load
+    down to 65 degF entering condenser water (18.3 degC) for water-cooled chillers and 55 degF
+    entering air (12.8 degC) for air-cooled ones, with 44 degF chilled water.
     """
     t_evap = to_kelvin(chilled_water) - approach
     t_cond = to_kelvin(condenser_in) + condenser_rise + approach
     lift = t_cond - t_evap
-    lift_m = np.maximum(lift.to("K").magnitude, 1.0)
+    floor = 1.0
+    if min_condenser_in is not None and rating_chilled_water is not None:
+        floor = ((to_kelvin(min_condenser_in) - to_kelvin(rating_chilled_water)).to("K").magnitude
+                 + condenser_rise.to("K").magnitude + 2 * approach.to("K").magnitude)
+    lift_m = np.maximum(lift.to("K").magnitude, floor)
     return (eta_ii * t_evap.to("K").magnitude / lift_m) * Q_(1.0, "dimensionless")
 
 

@@ -369,7 +369,8 @@ def _facility(r: _Resolved, it_power, air: _Air, ratings: dict | None, racks: in
                                             c.chiller_rating_condenser_water.quantity,
                                             _d(c.tower_range) if c.tower_range is not None else rise,
                                             _d(c.chiller_approach)).magnitude
-        cop = cool.chiller_cop(t_supply, t_sink, rise, _d(c.chiller_approach), eta_ii)
+        cop = cool.chiller_cop(t_supply, t_sink, rise, _d(c.chiller_approach), eta_ii,
+                               c.q("chiller_min_condenser_temperature"), c.q("chiller_rating_chilled_water"))
         chiller = (q_chiller / cop).to("W")
         exceeded = np.zeros(n, dtype=bool)
     else:

@@ -328,6 +328,7 @@ class Cooling(Spec):
     chiller_rating_chilled_water: OptTemperature = None
     chiller_rating_condenser_water: OptTemperature = None
     chiller_approach: OptDeltaT = None
+    chiller_min_condenser_temperature: OptTemperature = None
     cycles_of_concentration: OptFraction = None
     drift_rate: OptFraction = None
     support_power_fraction: OptFraction = None
