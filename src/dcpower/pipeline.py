@@ -351,7 +351,6 @@ def _facility(r: _Resolved, it_power, air: _Air, ratings: dict | None, racks: in
     q_plant = q_loop + pumps
 
     t_supply = c.supply_temperature.quantity
-    t_return = t_supply + _d(c.loop_delta_t)
     hx = _d(c.hx_approach) if c.hx_approach is not None else Q_(0.0, "delta_degC")
     tower = c.heat_rejection == "cooling-tower"
     if tower:
@@ -361,24 +360,46 @@ def _facility(r: _Resolved, it_power, air: _Air, ratings: dict | None, racks: in
         t_sink = air.dry_bulb + _d(c.approach)
         rise = _d(c.drycooler_air_delta_t)
     t_available = t_sink + hx
+    eta_ii = None
     if c.chiller:
-        econ = cool.economizer_fraction(t_available, t_supply, t_return) if c.economizer else np.zeros(n)
-        q_chiller = q_plant * (1 - econ)
         eta_ii = cool.second_law_efficiency(c.chiller_cop_rated.quantity.magnitude,
                                             c.chiller_rating_chilled_water.quantity,
                                             c.chiller_rating_condenser_water.quantity,
                                             _d(c.tower_range) if c.tower_range is not None else rise,
                                             _d(c.chiller_approach)).magnitude
-        cop = cool.chiller_cop(t_supply, t_sink, rise, _d(c.chiller_approach), eta_ii,
-                               c.q("chiller_min_condenser_temperature"), c.q("chiller_rating_chilled_water"))
-        chiller = (q_chiller / cop).to("W")
-        exceeded = np.zeros(n, dtype=bool)
+
+    def loop(q, t_s):
+        """Economizer share, chiller power, COP and unmet hours of one water loop at supply ``t_s``."""
+        t_r = t_s + _d(c.loop_delta_t)
+        share = cool.economizer_fraction(t_available, t_s, t_r)
+        if c.chiller:
+            share = share if c.economizer else np.zeros_like(share)
+            cop_ = cool.chiller_cop(t_s, t_sink, rise, _d(c.chiller_approach), eta_ii,
+                                    c.q("chiller_min_condenser_temperature"),
+                                    c.q("chiller_rating_chilled_water"))
+            return share, (q * (1 - share) / cop_).to("W"), cop_, np.zeros(n, dtype=bool)
+        unmet = np.asarray(t_available.to("degC").magnitude > t_s.to("degC").magnitude)
+        return share, q * 0.0, None, unmet
+
+    # Direct-to-chip liquid tolerates warm water; the air share (and electrical-room heat,
+    # lighting, fans) needs coil water cold enough for ASHRAE server inlet air. Where the
+    # cooling names an air-loop supply temperature, the two loops are economized and trimmed
+    # separately; both reject to the same towers or dry coolers.
+    t_air_supply = c.q("air_loop_supply_temperature")
+    if t_air_supply is not None and np.all(np.asarray(f) < 1):
+        q_liq = f * it * (q_plant / q_loop).to("dimensionless")  # pump heat shared pro rata
+        q_air_loop = q_plant - q_liq
+        share_l, chiller_l, cop, exceeded = loop(q_liq, t_supply)
+        share_a, chiller_a, cop_a, exceeded_a = loop(q_air_loop, t_air_supply)
+        chiller = chiller_l + chiller_a
+        econ = ((q_liq * share_l + q_air_loop * share_a) / q_plant).to("dimensionless").magnitude
+        exceeded = np.asarray(exceeded) | np.asarray(exceeded_a)
+        t_coldest = t_air_supply
     else:
-        econ = cool.economizer_fraction(t_available, t_supply, t_return)
-        chiller = Q_(np.zeros(n), "W")
-        cop = None
-        exceeded = (t_available > t_supply).magnitude if hasattr(t_available > t_supply, "magnitude") \
-            else np.asarray(t_available.to("degC").magnitude > t_supply.to("degC").magnitude)
+        econ, chiller, cop, exceeded = loop(q_plant, t_supply)
+        t_coldest = t_supply
+    if not c.chiller:
+        chiller = Q_(np.zeros(np.shape(q_plant.magnitude)), "W")
     q_reject = q_plant + chiller
     if tower:
         device_fans = cool.tower_fan_power(q_reject, _d(c.tower_range), c.tower_fan_efficacy.quantity)
@@ -410,8 +431,9 @@ def _facility(r: _Resolved, it_power, air: _Air, ratings: dict | None, racks: in
     out["heat_out"] = q_reject + device_fans + support + xfmr_loss
 
     if tower:
+        # in full free cooling the tower only makes water as cold as the coldest loop needs
         t_cold = np.where(econ >= 1.0,
-                          np.maximum(t_sink.to("degC").magnitude, (t_supply - hx).to("degC").magnitude),
+                          np.maximum(t_sink.to("degC").magnitude, (t_coldest - hx).to("degC").magnitude),
                           t_sink.to("degC").magnitude)
         t_exit = Q_(t_cold, "degC") + rise / 2
         h_in = psy.moist_air_enthalpy(air.dry_bulb, air.humidity_ratio)

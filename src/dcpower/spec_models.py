@@ -309,6 +309,7 @@ class Cooling(Spec):
     description: str
     liquid_fraction: Fraction
     supply_temperature: Temperature
+    air_loop_supply_temperature: OptTemperature = None
     loop_delta_t: DeltaT
     air_delta_t: OptDeltaT = None
     air_pressure: Annotated[SpecValue | None, Dim("[pressure]")] = None
