@@ -125,6 +125,14 @@ def _resolve(scenario: Scenario, catalog: Catalog, spec_overrides: dict, rec: _R
     site = get("site", scenario.site)
     grid = get("grid", scenario.grid or site.grid)
     cooling_spec = get("cooling", scenario.cooling)
+    liquid = cooling_spec.liquid_fraction.quantity.magnitude
+    if server.cooling == "liquid" and np.all(np.asarray(liquid) == 0):
+        rec.warnings.append(f"server '{server.id}' is built for liquid cooling but '{cooling_spec.id}' cools by air "
+                            "only; for an air-cooled hall choose an air-cooled server (e.g. --server dgx-h100), "
+                            "whose fans draw more")
+    elif server.cooling == "air" and np.all(np.asarray(liquid) > 0):
+        rec.warnings.append(f"server '{server.id}' is air-cooled but '{cooling_spec.id}' assumes cold plates or "
+                            "immersion; choose a liquid-cooled server (e.g. --server hgx-h100-8gpu-liquid)")
     weather = _load_weather(scenario, site)
     return _Resolved(catalog, scenario, acc, server, cooling_spec, site, grid, weather)
 
