@@ -103,10 +103,9 @@ def read_toml(path: Path) -> dict:
 
 
 def _cache_dir() -> Path | None:
-    if os.environ.get("DCPOWER_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "dcpower" / "toml"
+    from dcpower.cache import cache_dir
+
+    return cache_dir("toml")
 
 
 def _cache_file(raw: bytes) -> Path | None:

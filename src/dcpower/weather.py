@@ -16,7 +16,9 @@ few milliseconds because nothing is recomputed.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -570,6 +572,9 @@ def read_compact(path) -> Weather:
               "regenerate the file with tools/build_weather.py")
 
     ncol = len(COMPACT_COLUMNS)
+    data = _cached_array(text)
+    if data is not None:
+        return _weather_from(path, meta, column_line, data)
     flat = ",".join(body).split(",")
     data = None
     if len(flat) == ncol * HOURS_PER_YEAR:
@@ -596,7 +601,45 @@ def read_compact(path) -> Weather:
             i = int(np.argmax(out))
             _fail(path, column_line + 1 + i, f"{COMPACT_COLUMNS[j]} {data[i, j]:g} is outside the "
                   f"physical range {low:g} to {high:g}", "regenerate the file with tools/build_weather.py")
+    _store_array(text, data)
+    return _weather_from(path, meta, column_line, data)
 
+
+def _array_cache_file(text: str):
+    from dcpower.cache import cache_dir
+
+    d = cache_dir("weather")
+    if d is None:
+        return None
+    return d / (hashlib.sha1(text.encode("utf-8")).hexdigest() + ".npy")
+
+
+def _cached_array(text: str):
+    """The parsed hourly table of a compact file read before (numpy .npy, no pickles)."""
+    f = _array_cache_file(text)
+    if f is None or not f.is_file():
+        return None
+    try:
+        data = np.load(f, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    return data if data.shape == (HOURS_PER_YEAR, len(COMPACT_COLUMNS)) else None
+
+
+def _store_array(text: str, data) -> None:
+    f = _array_cache_file(text)
+    if f is None:
+        return
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix(f".{os.getpid()}.tmp.npy")
+        np.save(tmp, data, allow_pickle=False)
+        os.replace(tmp, f)
+    except OSError:
+        pass
+
+
+def _weather_from(path, meta, column_line, data) -> "Weather":
     def number(key):
         if key not in meta:
             _fail(path, column_line, f"header has no '# {key}:' line", "regenerate the file")
