@@ -4,6 +4,12 @@
 >>> r = dcpower.estimate(gpus=100_000)
 >>> r.facility_power.to("MW")            # doctest: +SKIP
 
+The package, by folder: ``physics/`` (one small pure function per physical relation),
+``catalog/`` (spec and scenario models, the catalog loader), ``weather/`` (typical-year
+weather), ``chain/`` (the model chain: resolve a scenario, run the steps, the typed result),
+``studies/`` (compare, sweep, fit, uncertainty: ways of calling the chain), ``output/``
+(tables, JSON, CSV, plots, files) and ``cli.py``.
+
 Heavy modules load on first use, so ``import dcpower`` stays cheap.
 """
 
@@ -11,48 +17,46 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["estimate", "load_scenario", "load_catalog", "ureg", "Q_", "Scenario", "Estimate",
-           "DcpowerError", "InputError", "SpecError", "WeatherError",
-           "compare", "sweep", "fit", "uncertainty"]
-
-import sys as _sys
-import types as _types
-
 from dcpower.errors import DcpowerError, InputError, SpecError, WeatherError
 
-# Library calls whose module has the same name (dcpower.compare is a module and a function):
-# once ``import dcpower.compare`` has run, the package attribute is the module, so the module
-# is made callable and ``dcpower.compare(...)`` works either way.
-_CALLABLE_MODULES = {"compare": "compare", "sweep": "sweep", "fit": "fit", "uncertainty": "uncertainty"}
+# public name -> module that defines it; loaded on first use
+_LAZY = {
+    "estimate": "dcpower.chain.estimate",
+    "Estimate": "dcpower.chain.result",
+    "DcpowerWarning": "dcpower.errors",
+    "resolve": "dcpower.chain.resolve",
+    "Resolved": "dcpower.chain.resolve",
+    "compare": "dcpower.studies.compare",
+    "Comparison": "dcpower.studies.compare",
+    "sweep": "dcpower.studies.sweep",
+    "Sweep": "dcpower.studies.sweep",
+    "fit": "dcpower.studies.fit",
+    "Fit": "dcpower.studies.fit",
+    "uncertainty": "dcpower.studies.uncertainty",
+    "UncertainEstimate": "dcpower.studies.uncertainty",
+    "load_scenario": "dcpower.catalog.scenario",
+    "Scenario": "dcpower.catalog.scenario",
+    "load_catalog": "dcpower.catalog.loader",
+    "Catalog": "dcpower.catalog.loader",
+    "read_epw": "dcpower.weather.epw",
+    "Weather": "dcpower.weather.model",
+    "ureg": "dcpower.units",
+    "Q_": "dcpower.units",
+}
 
-
-class _CallableModule(_types.ModuleType):
-    def __call__(self, *args, **kwargs):
-        return getattr(self, self.__name__.rsplit(".", 1)[1])(*args, **kwargs)
-
-
-def _make_callable(module_name: str) -> None:
-    _sys.modules[module_name].__class__ = _CallableModule
+__all__ = ["DcpowerError", "InputError", "SpecError", "WeatherError", *_LAZY]
 
 
 def __getattr__(name):
-    if name == "estimate":
-        from dcpower.pipeline import estimate
-        return estimate
-    if name in ("load_scenario", "Scenario"):
-        from dcpower import scenario
-        return getattr(scenario, name)
-    if name == "load_catalog":
-        from dcpower.catalog import load_catalog
-        return load_catalog
-    if name in ("ureg", "Q_"):
-        from dcpower import units
-        return getattr(units, name)
-    if name == "Estimate":
-        from dcpower.result import Estimate
-        return Estimate
-    if name in _CALLABLE_MODULES:
-        import importlib
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dcpower' has no attribute '{name}'")
+    import importlib
 
-        return importlib.import_module(f"dcpower.{name}")
-    raise AttributeError(f"module 'dcpower' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -94,9 +94,9 @@ def estimate(ctx, gpus, accelerator, server, gpus_per_server, host_power, utiliz
       dcpower estimate --set electrical.ups_efficiency=0.97 --explain
       dcpower estimate --uncertainty 10000 --seed 7
     """
-    from dcpower.pipeline import estimate as run
-    from dcpower.render import render_estimate, render_explain
-    from dcpower.scenario import parse_setting
+    from dcpower.chain.estimate import estimate as run
+    from dcpower.output.render import render_estimate, render_explain
+    from dcpower.catalog.scenario import parse_setting
 
     if utilization is not None and not 0 < utilization <= 1:
         raise click.BadParameter(f"{utilization:g} is outside (0, 1]; e.g. 0.8", param_hint="'--utilization'")
@@ -110,7 +110,7 @@ def estimate(ctx, gpus, accelerator, server, gpus_per_server, host_power, utiliz
                  # the table, CSV and markdown views leave equipment sizing to `dcpower size`
                  sizing=fmt == "json" or explain or samples is not None)
     if samples is not None:
-        from dcpower.uncertainty import uncertainty
+        from dcpower.studies.uncertainty import uncertainty
 
         unc = uncertainty(samples=samples, seed=seed, estimate=result)
         if explain:
@@ -144,10 +144,10 @@ def specs_list(ctx, category, fmt):
       dcpower specs list
       dcpower specs list accelerator --format json
     """
-    from dcpower.catalog import load_catalog, suggest
+    from dcpower.catalog.loader import load_catalog, suggest
     from dcpower.errors import InputError
-    from dcpower.render import table
-    from dcpower.spec_models import SPEC_TYPES
+    from dcpower.output.render import table
+    from dcpower.catalog.models import SPEC_TYPES
 
     cat = load_catalog(_specs_dirs(ctx))
     if category is not None:
@@ -174,9 +174,9 @@ def specs_show(ctx, ident, category, fmt):
     Example:
       dcpower specs show h100-sxm
     """
-    from dcpower.catalog import load_catalog, suggest
+    from dcpower.catalog.loader import load_catalog, suggest
     from dcpower.errors import InputError
-    from dcpower.render import spec_rows, spec_to_json, table
+    from dcpower.output.render import spec_rows, spec_to_json, table
 
     cat = load_catalog(_specs_dirs(ctx))
     found = [s for s in cat.all() if s.id == ident and (category is None or s.category == category)]
@@ -205,7 +205,7 @@ def specs_validate(ctx, paths):
     """
     from pathlib import Path
 
-    from dcpower.catalog import load_catalog, validate_files
+    from dcpower.catalog.loader import load_catalog, validate_files
 
     if paths:
         cat = validate_files([Path(p) for p in paths])
@@ -226,7 +226,7 @@ def scenario():
 @click.pass_context
 def scenario_list(ctx):
     """List scenario ids."""
-    from dcpower.scenario import scenario_ids
+    from dcpower.catalog.scenario import scenario_ids
 
     for s in scenario_ids(_specs_dirs(ctx)):
         click.echo(s)
@@ -242,7 +242,7 @@ def scenario_show(ctx, name):
     Example:
       dcpower scenario show memphis > my.toml && dcpower estimate --scenario my.toml
     """
-    from dcpower.scenario import scenario_path
+    from dcpower.catalog.scenario import scenario_path
 
     click.echo(scenario_path(name, _specs_dirs(ctx)).read_text(encoding="utf-8").rstrip())
 
@@ -281,10 +281,10 @@ def _view_options(f):
 
 
 def _run_view(ctx, view, title, scenario, gpus, accelerator, site, cooling, settings, fmt, units, explain, extra):
-    from dcpower import capacity
-    from dcpower.pipeline import estimate as run
-    from dcpower.render import render_explain, table
-    from dcpower.scenario import parse_setting
+    from dcpower.chain import capacity
+    from dcpower.chain.estimate import estimate as run
+    from dcpower.output.render import render_explain, table
+    from dcpower.catalog.scenario import parse_setting
 
     kv = dict(parse_setting(s) for s in settings)
     kv.update(extra)
@@ -323,7 +323,7 @@ def size_cmd(ctx, scenario, gpus, accelerator, site, cooling, settings, fmt, uni
       dcpower size --redundancy N+1 --units us
       dcpower size --set sizing.generator_rating=standby --format json
     """
-    from dcpower import capacity
+    from dcpower.chain import capacity
 
     extra = {"sizing.electrical_redundancy": redundancy} if redundancy else {}
     _run_view(ctx, capacity.SIZE_VIEW, "size", scenario, gpus, accelerator, site, cooling, settings, fmt, units,
@@ -344,7 +344,7 @@ def grid_cmd(ctx, scenario, gpus, accelerator, site, cooling, settings, fmt, uni
       dcpower grid --ramp-limit "1 MW/min"
       dcpower grid --scenario memphis-phased
     """
-    from dcpower import capacity
+    from dcpower.chain import capacity
 
     extra = {"ramp_limit": f"{ramp_limit.magnitude} {ramp_limit.units}"} if ramp_limit is not None else {}
     _run_view(ctx, capacity.GRID_VIEW, "grid", scenario, gpus, accelerator, site, cooling, settings, fmt, units,
@@ -379,7 +379,7 @@ def _plan_options(*skip):
 
 def _plan_kwargs(ctx, params: dict) -> dict:
     """Library keyword arguments from the parsed scenario options."""
-    from dcpower.scenario import parse_setting
+    from dcpower.catalog.scenario import parse_setting
 
     kw = {k: params.pop(k, None) for k in ("gpus", "accelerator", "utilization", "site", "cooling", "pue")}
     kw = {k: v for k, v in kw.items() if v is not None}
@@ -406,7 +406,7 @@ def _emit(text: str, output) -> None:
     if output is None:
         click.echo(text)
         return
-    from dcpower.render import write_atomic
+    from dcpower.output.render import write_atomic
 
     write_atomic(output, text + "\n")
     click.echo(f"wrote {output}", err=True)
@@ -437,7 +437,7 @@ def compare_cmd(ctx, scenarios, vary, results_text, fmt, units, output, **params
       dcpower compare --vary site=memphis,ashburn,phoenix --gpus 50000
       dcpower compare memphis my.toml --format json
     """
-    from dcpower.compare import DEFAULT_RESULTS, compare
+    from dcpower.studies.compare import DEFAULT_RESULTS, compare
 
     kw = _plan_kwargs(ctx, params)
     res = compare(list(scenarios), vary=list(vary), results=_parse_results(results_text, DEFAULT_RESULTS),
@@ -469,7 +469,7 @@ def sweep_cmd(ctx, gpus_range, utilization_range, field_range, steps, log, resul
       dcpower sweep --field cooling.approach=2K..6K --steps 5
     """
     from dcpower.errors import InputError
-    from dcpower.sweep import SWEEP_RESULTS, parse_range, sweep
+    from dcpower.studies.sweep import SWEEP_RESULTS, parse_range, sweep
 
     field_name, text = _sweep_field(gpus_range, utilization_range, field_range)
     start, stop = parse_range(text)
@@ -514,7 +514,7 @@ def fit_cmd(ctx, power, grid_budget, water, fmt, units, output, **params):
       dcpower fit --power "150 MW" --accelerator b200
       dcpower fit --water "1 Mgal/day" --power "150 MW" --format json
     """
-    from dcpower.fit import fit
+    from dcpower.studies.fit import fit
 
     res = fit(power=power, grid=grid_budget, water=water, **_plan_kwargs(ctx, params))
     _emit(res.render(fmt, units), output)
@@ -530,7 +530,7 @@ _plot_output = click.option("-o", "--output", required=True, type=click.Path(dir
 
 
 def _plot_estimate(ctx, params):
-    from dcpower.pipeline import estimate
+    from dcpower.chain.estimate import estimate
 
     kw = _plan_kwargs(ctx, params)
     return estimate(params.pop("scenario", None), **kw)
@@ -547,7 +547,7 @@ def plot_sankey(ctx, output, **params):
     Example:
       dcpower plot sankey -o sankey.png
     """
-    from dcpower import plot
+    from dcpower.output import plot
 
     plot.check_output(output)
     plot._pyplot()
@@ -567,7 +567,7 @@ def plot_monthly(ctx, units, output, **params):
     Example:
       dcpower plot monthly --cooling air-chiller -o monthly.svg
     """
-    from dcpower import plot
+    from dcpower.output import plot
 
     plot.check_output(output)
     plot._pyplot()
@@ -593,8 +593,8 @@ def plot_sweep(ctx, gpus_range, utilization_range, field_range, steps, log, resu
     Example:
       dcpower plot sweep --gpus 1000..200000 --steps 12 --log -o sweep.png
     """
-    from dcpower import plot
-    from dcpower.sweep import parse_range, sweep
+    from dcpower.output import plot
+    from dcpower.studies.sweep import parse_range, sweep
 
     plot.check_output(output)
     plot._pyplot()
@@ -618,8 +618,8 @@ def plot_tornado(ctx, top, output, **params):
     Example:
       dcpower plot tornado -o tornado.png
     """
-    from dcpower import plot
-    from dcpower.uncertainty import uncertainty
+    from dcpower.output import plot
+    from dcpower.studies.uncertainty import uncertainty
 
     plot.check_output(output)
     plot._pyplot()

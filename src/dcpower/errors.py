@@ -19,3 +19,9 @@ class SpecError(DcpowerError):
 
 class WeatherError(DcpowerError):
     """A weather file cannot be read or holds values outside physical limits."""
+
+
+class DcpowerWarning(UserWarning):
+    """A result that holds but needs the reader's attention (a plant that misses its supply
+    temperature, a design load above the grid allocation...). The library issues it through
+    :mod:`warnings`; the CLI prints it on stderr, JSON lists it under ``warnings``."""

@@ -1,0 +1,296 @@
+"""The typed result of an estimate: quantities with units and provenance, steps, series."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dcpower.units import Q_, format_unit
+
+__all__ = ["Input", "Step", "Estimate", "RESULT_UNITS"]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of a step: its value and where it came from."""
+
+    name: str
+    value: Any
+    source: str
+
+
+@dataclass
+class Step:
+    """One step of the model chain, as ``--explain`` shows it."""
+
+    title: str
+    formula: str
+    inputs: list[Input] = field(default_factory=list)
+    results: list[tuple[str, Any]] = field(default_factory=list)
+    note: str | None = None
+
+
+# Display units of each result: (SI, US). Dimensionless results have "".
+RESULT_UNITS: dict[str, tuple[str, str]] = {
+    "gpu_power": ("MW", "MW"),
+    "host_power": ("MW", "MW"),
+    "network_power": ("MW", "MW"),
+    "storage_power": ("MW", "MW"),
+    "it_power": ("MW", "MW"),
+    "it_power_average": ("MW", "MW"),
+    "cooling_power_average": ("MW", "MW"),
+    "electrical_losses_average": ("MW", "MW"),
+    "support_power_average": ("MW", "MW"),
+    "facility_power": ("MW", "MW"),
+    "facility_power_average": ("MW", "MW"),
+    "pue": ("", ""),
+    "pue_design": ("", ""),
+    "annual_it_energy": ("GWh", "GWh"),
+    "annual_energy": ("GWh", "GWh"),
+    "heat_rejected": ("MW", "TR"),
+    "free_cooling_hours": ("h", "h"),
+    "supply_temperature_exceeded_hours": ("h", "h"),
+    "water_per_day": ("m^3/d", "Mgal/d"),
+    "annual_water": ("m^3", "Mgal"),
+    "water_evaporated": ("m^3", "Mgal"),
+    "water_blowdown": ("m^3", "Mgal"),
+    "water_drift": ("m^3", "Mgal"),
+    "wue": ("L/kWh", "L/kWh"),
+    "annual_water_offsite": ("m^3", "Mgal"),
+    "wue_source": ("L/kWh", "L/kWh"),
+    "grid_power_peak": ("MW", "MW"),
+    "grid_apparent_power": ("MVA", "MVA"),
+    "grid_energy": ("GWh", "GWh"),
+    "load_factor": ("", ""),
+    "turbine_energy": ("GWh", "GWh"),
+    "unserved_energy": ("MWh", "MWh"),
+    "annual_cost": ("USD", "USD"),
+    "annual_co2": ("tCO2", "tCO2"),
+    "servers": ("", ""),
+    "racks": ("", ""),
+    "gpus": ("", ""),
+    "network_switches": ("", ""),
+    "network_transceivers": ("", ""),
+    "storage_systems": ("", ""),
+    # Capacity sizing and grid dynamics (issue 5; docs/sizing.md)
+    "redundancy": ("", ""),
+    "ups_modules": ("", ""),
+    "ups_capacity": ("MW", "MW"),
+    "transformers": ("", ""),
+    "substation_transformers": ("", ""),
+    "substation_capacity": ("MVA", "MVA"),
+    "generators": ("", ""),
+    "generator_capacity": ("MW", "MW"),
+    "heat_rejection_capacity": ("MW", "TR"),
+    "heat_rejection_installed": ("MW", "TR"),
+    "cooling_towers": ("", ""),
+    "dry_coolers": ("", ""),
+    "cdus": ("", ""),
+    "chillers": ("", ""),
+    "chiller_capacity_required": ("MW", "TR"),
+    "facility_water_flow": ("L/s", "gpm"),
+    "supply_temperature_available": ("degC", "degF"),
+    "supply_temperature_margin": ("K", "K"),
+    "rows": ("", ""),
+    "halls": ("", ""),
+    "white_space_area": ("m^2", "ft^2"),
+    "power_swing": ("MW", "MW"),
+    "grid_ramp_rate": ("MW/s", "MW/s"),
+    "ramp_limit": ("MW/min", "MW/min"),
+    "battery_power_required": ("MW", "MW"),
+    "battery_energy_required": ("MWh", "MWh"),
+    "battery_power_installed": ("MW", "MW"),
+    "battery_energy_installed": ("MWh", "MWh"),
+    "grid_swing_with_battery": ("MW", "MW"),
+    "grid_ramp_rate_with_battery": ("MW/min", "MW/min"),
+    # per phase, named phase_<year>_<what> (or phase_<name>_<what>); looked up as phase_<what>
+    "phase_gpus": ("", ""),
+    "phase_it_power": ("MW", "MW"),
+    "phase_facility_power": ("MW", "MW"),
+    "phase_supply": ("MW", "MW"),
+    "phase_battery_power": ("MW", "MW"),
+    "phase_shortfall": ("MW", "MW"),
+    "phases_facility_power": ("MW", "MW"),
+    "phases_supply": ("MW", "MW"),
+    "phases_shortfall": ("MW", "MW"),
+}
+
+_DESCRIPTIONS = {
+    "gpu_power": "accelerators at maximum power",
+    "host_power": "rest of the servers at full load, PSU losses included",
+    "network_power": "switches and optics of all fabrics",
+    "storage_power": "shared storage systems",
+    "it_power": "critical IT load, design peak",
+    "it_power_average": "IT load at the scenario's utilization",
+    "cooling_power_average": "fans, pumps, chillers, heat rejection (annual mean)",
+    "electrical_losses_average": "transformer, UPS and distribution losses (annual mean)",
+    "support_power_average": "lighting of the white space (annual mean)",
+    "facility_power": "facility at design IT and design weather",
+    "facility_power_average": "facility, annual mean",
+    "pue": "annual, energy-weighted",
+    "pue_design": "at design IT and design weather",
+    "annual_it_energy": "IT energy over the typical year",
+    "annual_energy": "facility energy over the typical year",
+    "heat_rejected": "heat leaving the site at design",
+    "free_cooling_hours": "hours with full economizer (no compressor)",
+    "supply_temperature_exceeded_hours": "hours the plant cannot reach the supply temperature",
+    "water_per_day": "site water (makeup), annual mean",
+    "annual_water": "site water (makeup) over the year",
+    "water_evaporated": "evaporation",
+    "water_blowdown": "blowdown",
+    "water_drift": "drift",
+    "wue": "site WUE (The Green Grid)",
+    "annual_water_offsite": "water used to generate the grid energy",
+    "wue_source": "site plus off-site water per IT kWh",
+    "grid_power_peak": "peak draw at the meter",
+    "grid_apparent_power": "peak apparent power at the meter",
+    "grid_energy": "energy from the grid",
+    "load_factor": "grid energy over peak x 8760 h",
+    "turbine_energy": "energy from on-site turbines",
+    "unserved_energy": "load above grid + turbines + battery",
+    "annual_cost": "grid energy (and demand) charges",
+    "annual_co2": "grid plus on-site gas",
+    "servers": "servers",
+    "racks": "racks",
+    "gpus": "accelerators",
+    "network_switches": "switches, all fabrics",
+    "network_transceivers": "optical modules, all fabrics",
+    "storage_systems": "storage systems",
+    "redundancy": "installed UPS capacity over UPS design load",
+    "ups_modules": "UPS modules, with redundancy",
+    "ups_capacity": "installed UPS capacity",
+    "transformers": "MV/LV unit-substation transformers, with redundancy",
+    "substation_transformers": "HV/MV substation transformers, with redundancy",
+    "substation_capacity": "installed substation (utility interconnect) capacity",
+    "generators": "standby generator sets, site-derated, with redundancy",
+    "generator_capacity": "installed generator capacity at site conditions",
+    "heat_rejection_capacity": "heat to reject at the site's design conditions",
+    "heat_rejection_installed": "installed tower / dry-cooler capacity at rating",
+    "cooling_towers": "cooling-tower cells, with redundancy",
+    "dry_coolers": "dry coolers, with redundancy",
+    "cdus": "coolant distribution units, with redundancy",
+    "chillers": "chillers, with redundancy",
+    "chiller_capacity_required": "chiller load at the design point",
+    "facility_water_flow": "facility water flow at design",
+    "supply_temperature_available": "coldest supply the plant makes without chillers at design",
+    "supply_temperature_margin": "liquid-class supply limit minus the available supply",
+    "rows": "rows of racks",
+    "halls": "data halls",
+    "white_space_area": "white space (racks x rack footprint)",
+    "power_swing": "training swing at the meter, all GPUs in phase",
+    "grid_ramp_rate": "rate of rise of the swing at the meter (lower bound)",
+    "ramp_limit": "grid ramp limit the battery is sized for",
+    "battery_power_required": "battery power to hold the ramp limit",
+    "battery_energy_required": "battery energy to hold the ramp limit",
+    "battery_power_installed": "the scenario's batteries, power",
+    "battery_energy_installed": "the scenario's batteries, energy",
+    "grid_swing_with_battery": "swing left at the grid with the scenario's batteries",
+    "grid_ramp_rate_with_battery": "slowest job-start ramp the scenario's batteries allow",
+    "phase_gpus": "GPUs this phase adds",
+    "phase_it_power": "IT design power this phase adds",
+    "phase_facility_power": "facility design power, all phases so far",
+    "phase_supply": "grid allocation plus turbines, all phases so far",
+    "phase_battery_power": "battery power, all phases so far",
+    "phase_shortfall": "design load above grid plus turbines",
+    "phases_facility_power": "facility design power, all phases",
+    "phases_supply": "grid allocation plus turbines, all phases",
+    "phases_shortfall": "design load above grid plus turbines, all phases",
+}
+
+
+def _unit_key(name: str) -> str:
+    """Per-phase results ``phase_<id>_<what>`` share the unit and description of ``phase_<what>``."""
+    if name.startswith("phase_") and name not in RESULT_UNITS:
+        for suffix in ("gpus", "it_power", "facility_power", "supply", "battery_power", "shortfall"):
+            if name.endswith("_" + suffix):
+                return "phase_" + suffix
+    return name
+
+
+@dataclass
+class Estimate:
+    """What :func:`dcpower.estimate` returns.
+
+    Attributes named as in :data:`RESULT_UNITS` give pint Quantities
+    (``r.facility_power.to("MW")``). ``hourly`` holds the 8,760-hour series, ``steps``
+    the model chain for ``--explain``, ``provenance`` where each result came from.
+    """
+
+    scenario: Any
+    results: dict[str, Any]
+    provenance: dict[str, str]
+    hourly: dict[str, Any]
+    steps: list[Step]
+    warnings: list[str]
+    resolved: dict[str, Any]
+    # The model's working state for later steps (sizing, grid dynamics, plots): resolved
+    # specs ("specs": accelerator, server, cooling, site, grid, catalog), the design-point
+    # and hourly flow dicts of the facility model, IT and network sizes. Not part of the
+    # stable API.
+    internals: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __getattr__(self, name: str):
+        results = self.__dict__.get("results", {})
+        if name in results:
+            return results[name]
+        raise AttributeError(f"Estimate has no result '{name}'; results: {', '.join(results)}")
+
+    def __dir__(self):
+        return list(super().__dir__()) + list(self.results)
+
+    def value(self, name: str, units: str = "si"):
+        """Result ``name`` converted to its display unit for ``units`` ("si" or "us")."""
+        q = self.results[name]
+        target = RESULT_UNITS.get(_unit_key(name), ("", ""))[0 if units == "si" else 1]
+        if not target:
+            return q.to("dimensionless") if hasattr(q, "to") else q
+        return q.to(target)
+
+    def to_dict(self, units: str = "si") -> dict:
+        """``{"scenario": {...}, "results": {name: {"value", "unit"}}}`` as in ``--format json``."""
+        out = {}
+        for name in self.results:
+            q = self.value(name, units)
+            mag = q.magnitude
+            out[name] = {"value": float(mag) if mag is not None else None,
+                         "unit": format_unit(q.units) if str(q.units) != "dimensionless" else ""}
+        return {"scenario": self.resolved, "results": out, "warnings": list(self.warnings)}
+
+    def rows(self, units: str = "si") -> list[tuple[str, float, str, str]]:
+        """``(name, value, unit, description)`` for each result."""
+        d = self.to_dict(units)["results"]
+        return [(k, v["value"], v["unit"], _DESCRIPTIONS.get(_unit_key(k), "")) for k, v in d.items()]
+
+    def summary(self, units: str = "si") -> str:
+        from dcpower.output.render import render_estimate
+
+        return render_estimate(self, "table", units)
+
+    def __repr__(self) -> str:
+        f = self.results.get("facility_power")
+        return f"<Estimate {self.scenario.id}: facility_power={f.to('MW'):.1f~}>" if f is not None else "<Estimate>"
+
+    def _repr_markdown_(self) -> str:
+        from dcpower.output.render import render_estimate
+
+        return render_estimate(self, "markdown", "si")
+
+    def _repr_html_(self) -> str:
+        from dcpower.output.render import render_estimate
+
+        return render_estimate(self, "html", "si")
+
+    def to_frame(self, units: str = "si"):
+        """The results as a pandas DataFrame indexed by result name (needs pandas)."""
+        return _frame(["result", "value", "unit", "description"], self.rows(units), "result")
+
+
+def _frame(columns, rows, index):
+    """A pandas DataFrame of ``rows``; a one-line error when pandas is missing."""
+    try:
+        import pandas as pd
+    except ImportError:
+        from dcpower.errors import DcpowerError
+
+        raise DcpowerError("to_frame() needs pandas; pip install pandas, or use to_dict()") from None
+    return pd.DataFrame([list(r) for r in rows], columns=list(columns)).set_index(index)

@@ -1,0 +1,145 @@
+"""The estimate end to end: envelope, energy balance, monotonicity, unit invariance."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import dcpower
+from dcpower.errors import DcpowerError, InputError
+
+REQUIRED = ["gpu_power", "host_power", "network_power", "storage_power", "it_power", "it_power_average",
+            "cooling_power_average", "electrical_losses_average", "facility_power", "facility_power_average",
+            "pue", "pue_design", "annual_energy", "heat_rejected", "water_per_day", "annual_water", "wue",
+            "grid_power_peak", "grid_apparent_power", "annual_cost", "annual_co2", "servers", "racks"]
+
+SHARED_WEATHER = Path(__file__).resolve().parents[3] / "shared" / "data" / "weather"
+
+
+@pytest.fixture(scope="module")
+def memphis():
+    return dcpower.estimate()
+
+
+def test_required_results_present(memphis):
+    d = memphis.to_dict()
+    for name in REQUIRED:
+        assert name in d["results"], name
+        assert np.isfinite(d["results"][name]["value"]), name
+    assert d["scenario"]["accelerator"] == "h100-sxm"
+
+
+def test_memphis_in_published_envelope(memphis):
+    # engineering-values.md 7 and 9: SemiAnalysis ~150 MW critical IT for 100k H100 (a nameplate-based
+    # projection); 150 MW MLGW allocation plus up to 247 MW of permitted turbines; ~1 M gal/day of
+    # cooling water (MLGW CEO). The physics must land in that envelope, not on any one number.
+    assert memphis.servers.magnitude == 12_500  # 100,000 / 8
+    assert 100 <= memphis.it_power.to("MW").magnitude <= 160
+    assert memphis.facility_power.to("MW").magnitude <= 150 + 247
+    assert 1.05 < memphis.pue.magnitude < 1.4
+    assert 0.4 <= memphis.water_per_day.to("Mgal/d").magnitude <= 1.6
+
+
+def test_energy_balance_every_hour(memphis):
+    # all electrical power ends up as heat leaving the site
+    f = memphis.hourly["facility_power"].to("MW").magnitude
+    h = memphis.hourly["heat_out"].to("MW").magnitude
+    assert np.allclose(f, h, rtol=1e-9)
+
+
+def test_parts_add_up(memphis):
+    r = memphis
+    it = (r.gpu_power + r.host_power + r.network_power + r.storage_power).to("MW").magnitude
+    assert it == pytest.approx(r.it_power.to("MW").magnitude, rel=1e-9)
+    fac = (r.it_power_average + r.cooling_power_average + r.electrical_losses_average
+           + r.support_power_average).to("MW").magnitude
+    assert fac == pytest.approx(r.facility_power_average.to("MW").magnitude, rel=1e-9)
+
+
+def test_results_grow_with_gpu_count():
+    vals = [dcpower.estimate(gpus=n) for n in (1_000, 10_000, 100_000)]
+    for name in ("it_power", "facility_power", "annual_energy", "annual_water", "annual_co2"):
+        mags = [getattr(v, name).magnitude for v in vals]
+        assert mags[0] < mags[1] < mags[2], name
+
+
+def test_same_answer_in_W_kW_BTU_per_h():
+    base = dict(gpus=8_000, gpus_per_server=8)
+    a = dcpower.estimate(host_power="2500 W", **base)
+    b = dcpower.estimate(host_power="2.5 kW", **base)
+    c = dcpower.estimate(host_power=f"{2500 * 3.412141633:.6f} BTU/h", **base)
+    for r in (b, c):
+        assert r.facility_power.to("MW").magnitude == pytest.approx(a.facility_power.to("MW").magnitude, rel=1e-6)
+
+
+def test_accelerator_switch_brings_its_server():
+    r = dcpower.estimate(scenario=dcpower.load_scenario("memphis"), accelerator="b200")
+    assert r.resolved["server"] != "hgx-h100-8gpu-liquid"
+    # 100,000 x 1,000 W (B200 in HGX/DGX B200, NVIDIA Blackwell datasheet via engineering-values.md 1.1)
+    assert r.gpu_power.to("MW").magnitude == pytest.approx(100.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("cooling", ["air-chiller", "rear-door", "dlc-tower", "dlc-drycooler", "immersion"])
+def test_every_cooling_runs_and_balances(cooling):
+    r = dcpower.estimate(gpus=10_000, cooling=cooling)
+    assert r.pue.magnitude > 1.0
+    assert np.allclose(r.hourly["facility_power"].magnitude, r.hourly["heat_out"].magnitude, rtol=1e-9)
+
+
+def test_dry_cooler_uses_no_site_water():
+    assert dcpower.estimate(gpus=10_000, cooling="dlc-drycooler").annual_water.magnitude == 0
+
+
+def test_air_cooling_needs_more_power_than_liquid():
+    air = dcpower.estimate(gpus=10_000, cooling="air-chiller")
+    dlc = dcpower.estimate(gpus=10_000, cooling="dlc-tower")
+    assert air.cooling_power_average > dlc.cooling_power_average
+
+
+def test_fixed_pue_replaces_overheads():
+    r = dcpower.estimate(gpus=10_000, pue=1.3)
+    assert r.pue.magnitude == pytest.approx(1.3)
+    assert r.facility_power_average.magnitude == pytest.approx(1.3 * r.it_power_average.to("MW").magnitude)
+
+
+def test_set_overrides_scenario_and_spec_fields():
+    base = dcpower.estimate(gpus=10_000)
+    eff = dcpower.estimate(gpus=10_000, settings={"electrical.ups_efficiency": "0.99"})
+    assert eff.electrical_losses_average < base.electrical_losses_average
+    coc = dcpower.estimate(gpus=10_000, settings={"cooling.cycles_of_concentration": "10"})
+    assert coc.annual_water < base.annual_water
+    with pytest.raises(InputError, match="unknown --set key"):
+        dcpower.estimate(settings={"electrical.ups_efficency": "0.97"})
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(gpus=-5), "greater than 0"),
+    (dict(gpus=1.5), "whole number"),
+    (dict(utilization=1.5), "utilization must be in (0, 1]"),
+    (dict(utilization=0), "utilization must be in (0, 1]"),
+    (dict(pue=0.9), "greater than or equal to 1"),
+    (dict(accelerator="h100"), "did you mean h100-nvl, h100-pcie, h100-sxm?"),
+    (dict(gpus_per_server=8, host_power="5 kg"), "is not a power"),
+    (dict(site="memfis"), "did you mean memphis"),
+])
+def test_bad_input(kwargs, message):
+    with pytest.raises(DcpowerError) as info:
+        dcpower.estimate(**kwargs)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.skipif(not SHARED_WEATHER.is_dir(), reason="shared weather data not present")
+def test_user_epw_matches_the_shipped_compact_weather():
+    epw = SHARED_WEATHER / "USA_TN_Memphis.Intl.AP.723340_TMY3.epw"
+    a = dcpower.estimate(gpus=10_000)
+    b = dcpower.estimate(gpus=10_000, weather=epw)
+    assert b.annual_energy.magnitude == pytest.approx(a.annual_energy.magnitude, rel=1e-3)
+    assert b.annual_water.magnitude == pytest.approx(a.annual_water.magnitude, rel=5e-3)
+
+
+def test_other_sites_differ():
+    m = dcpower.estimate(gpus=10_000)
+    p = dcpower.estimate(gpus=10_000, site="phoenix")
+    # Phoenix air is drier and hotter: more water per kWh from the towers
+    assert p.wue > m.wue

@@ -1,0 +1,76 @@
+"""Cooling physics against hand-worked values (sources in comments)."""
+
+import numpy as np
+import pytest
+
+from dcpower.physics import cooling
+from dcpower.units import Q_
+
+
+def test_water_flow_for_one_megawatt_at_10K():
+    # engineering-values.md 6.2: 1 MW at dT 10 K -> 23.9 kg/s; V = Q/(rho cp dT)
+    v = cooling.volume_flow_for_heat(Q_(1, "MW"), Q_(10, "K"), cooling.WATER_DENSITY, cooling.WATER_SPECIFIC_HEAT)
+    assert (v * cooling.WATER_DENSITY).to("kg/s").magnitude == pytest.approx(23.92, rel=1e-3)
+
+
+def test_pump_power_matches_worked_example():
+    # engineering-values.md 6.2 (D): 1 MW, 10 K, 30 m head, eta 0.75 -> 9.4 kW
+    v = cooling.volume_flow_for_heat(Q_(1, "MW"), Q_(10, "K"), cooling.WATER_DENSITY, cooling.WATER_SPECIFIC_HEAT)
+    head = (cooling.WATER_DENSITY * Q_(9.80665, "m/s^2") * Q_(30, "m")).to("Pa")
+    p = cooling.fluid_power(v, head, 0.75)
+    assert p.to("kW").magnitude == pytest.approx(9.38, rel=2e-3)
+
+
+def test_fan_power_hand_worked():
+    # 10 m^3/s against 500 Pa at 60 % efficiency: 10 * 500 / 0.6 = 8333 W
+    assert cooling.fluid_power(Q_(10, "m^3/s"), Q_(500, "Pa"), 0.6).to("W").magnitude == pytest.approx(8333.33, rel=1e-5)
+
+
+def test_air_flow_hand_worked():
+    # 100 kW of heat, 12 K rise, standard air 1.204 kg/m^3, cp 1.006 kJ/kgK: 100/(1.204*1.006*12) = 6.880 m^3/s
+    v = cooling.volume_flow_for_heat(Q_(100, "kW"), Q_(12, "K"), cooling.STANDARD_AIR_DENSITY, cooling.AIR_SPECIFIC_HEAT)
+    assert v.to("m^3/s").magnitude == pytest.approx(6.880, rel=1e-3)
+
+
+def test_tower_fan_power_from_ashrae_efficacy():
+    # 1 MW, 10 degF range: flow = 1e6/(997.05*4181.3*5.5556) m^3/s = 684.3 gpm;
+    # at 38.2 gpm/hp (ASHRAE 90.1 open-circuit axial-fan tower minimum) -> 17.91 hp = 13.36 kW
+    p = cooling.tower_fan_power(Q_(1, "MW"), Q_(10, "delta_degF"), Q_(38.2, "gpm/hp"))
+    assert p.to("kW").magnitude == pytest.approx(13.36, rel=2e-3)
+
+
+def test_chiller_cop_reproduces_rating_point():
+    eta = cooling.second_law_efficiency(6.1, Q_(6.7, "degC"), Q_(29.4, "degC"), Q_(5.56, "K"), Q_(2, "K"))
+    # hand-worked: T_evap = 277.85 K, T_cond = 310.11 K, Carnot 8.613 -> eta_II = 6.1/8.613 = 0.708
+    assert eta.magnitude == pytest.approx(0.7082, rel=1e-3)
+    cop = cooling.chiller_cop(Q_(6.7, "degC"), Q_(29.4, "degC"), Q_(5.56, "K"), Q_(2, "K"), eta.magnitude)
+    assert float(cop.magnitude) == pytest.approx(6.1, rel=1e-9)
+
+
+def test_chiller_cop_falls_with_lift():
+    eta = 0.7
+    cond = Q_(np.array([15.0, 20.0, 25.0, 30.0, 35.0]), "degC")
+    cop = cooling.chiller_cop(Q_(18, "degC"), cond, Q_(5, "K"), Q_(2, "K"), eta).magnitude
+    assert np.all(np.diff(cop) < 0)
+    # warmer chilled water raises COP (2-3 % per K, JCI via DCD, engineering-values.md 6.2)
+    lo = cooling.chiller_cop(Q_(10, "degC"), Q_(29.4, "degC"), Q_(5.56, "K"), Q_(2, "K"), eta).magnitude
+    hi = cooling.chiller_cop(Q_(11, "degC"), Q_(29.4, "degC"), Q_(5.56, "K"), Q_(2, "K"), eta).magnitude
+    assert 0.02 < hi / lo - 1 < 0.04
+
+
+def test_economizer_fraction():
+    # supply 32, return 40: available 30 -> full free cooling, 36 -> half, 41 -> none
+    f = cooling.economizer_fraction(Q_(np.array([30.0, 36.0, 41.0]), "degC"), Q_(32, "degC"), Q_(40, "degC"))
+    assert list(f) == [1.0, 0.5, 0.0]
+
+
+def test_chiller_cop_held_at_minimum_rated_lift():
+    # AHRI 550/590 IPLV: lowest rated entering condenser water 65 degF (18.3 degC) at 44 degF chilled
+    # water: with rise 5.56 K and approach 1.5 K the lift floor is 11.63 + 5.56 + 3 = 20.2 K.
+    eta = 0.7
+    kw = dict(min_condenser_in=Q_(18.3, "degC"), rating_chilled_water=Q_(6.7, "degC"))
+    warm = cooling.chiller_cop(Q_(32, "degC"), Q_(28, "degC"), Q_(5.56, "K"), Q_(1.5, "K"), eta, **kw)
+    # T_evap = 305.15 - 1.5 = 303.65 K; COP = 0.7 x 303.65 / 20.16 = 10.54
+    assert float(warm.magnitude) == pytest.approx(0.7 * 303.65 / (11.6 + 5.56 + 3.0), rel=1e-3)
+    colder = cooling.chiller_cop(Q_(32, "degC"), Q_(20, "degC"), Q_(5.56, "K"), Q_(1.5, "K"), eta, **kw)
+    assert float(colder.magnitude) == pytest.approx(float(warm.magnitude))

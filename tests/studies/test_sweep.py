@@ -1,0 +1,72 @@
+"""dcpower sweep: one field over a range, one row per step."""
+
+import json
+
+import numpy as np
+import pytest
+
+import dcpower
+from dcpower.cli import main
+from dcpower.errors import InputError
+from dcpower.studies.sweep import steps_between
+
+
+def test_linear_and_log_steps():
+    assert steps_between(1000, 5000, 5, integer=True) == [1000, 2000, 3000, 4000, 5000]
+    assert steps_between(1, 100, 3, log=True) == [1.0, 10.0, 100.0]
+    # integer steps are rounded and never repeat
+    assert steps_between(1, 3, 10, integer=True) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("args, message", [
+    ((10, 1, 5), "reversed"), ((10, 10, 5), "empty"), ((1, 10, 1), "at least 2 steps"),
+])
+def test_bad_ranges(args, message):
+    with pytest.raises(InputError, match=message):
+        steps_between(*args)
+
+
+def test_log_needs_positive_range():
+    with pytest.raises(InputError, match="above zero"):
+        steps_between(0, 10, 3, log=True)
+
+
+def test_sweep_gpus_grows():
+    s = dcpower.sweep("gpus", 1_000, 100_000, steps=4, log=True)
+    assert s.steps == [1000, 4642, 21544, 100000]
+    fp = s.series("facility_power")
+    assert np.all(np.diff(fp) > 0)
+    # the last step is the Memphis default itself
+    assert fp[-1] == pytest.approx(dcpower.estimate().facility_power.to("MW").magnitude)
+
+
+def test_sweep_set_key_with_unit():
+    s = dcpower.sweep("cooling.approach", "2 K", "6 K", steps=3)
+    assert s.steps == [2.0, 4.0, 6.0] and s.unit == "K"
+    # a larger tower approach means warmer water at design: more chiller power, never less
+    fp = s.series("facility_power")
+    assert fp[0] <= fp[1] <= fp[2]
+
+
+def test_cli_sweep_formats(capsys):
+    assert main(["sweep", "--gpus", "1000..3000", "--steps", "3", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["field"] == "gpus" and d["steps"] == [1000, 2000, 3000]
+    assert len(d["results"]["facility_power"]) == 3
+    assert main(["sweep", "--utilization", "0.5..1", "--steps", "2", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("utilization,") and len(lines) == 3
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sweep", "--gpus", "5000..1000"], "reversed"),
+    (["sweep", "--gpus", "1000..1000"], "empty"),
+    (["sweep", "--gpus", "1000"], "START..STOP"),
+    (["sweep"], "exactly one range"),
+    (["sweep", "--field", "colour=1..2"], "unknown field 'colour'"),
+    (["sweep", "--gpus", "0..10", "--log"], "above zero"),
+])
+def test_cli_bad_input(capsys, argv, message):
+    assert main(argv) == 2
+    cap = capsys.readouterr()
+    assert message in cap.err and len(cap.err.strip().splitlines()) == 1
