@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from dcpower.errors import WeatherError  # noqa: E402
-from dcpower.weather.epw import read_compact, read_epw, write_compact  # noqa: E402
+from dcpower.weather.compact import read_compact, write_compact
+from dcpower.weather.epw import read_epw  # noqa: E402
 
 # EPW file name -> compact file name under specs/weather/
 STATIONS = {

@@ -17,8 +17,9 @@ import pytest
 
 from dcpower.errors import WeatherError
 from dcpower.units import Q_
-from dcpower.weather.epw import (COMPACT_COLUMNS, DesignConditions, Weather, read_compact, read_epw,
-                             write_compact)
+from dcpower.weather.compact import COMPACT_COLUMNS, read_compact, write_compact
+from dcpower.weather.epw import read_epw
+from dcpower.weather.model import DesignConditions, Weather
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "specs"

@@ -143,18 +143,18 @@ _WEATHER_CACHE: dict[str, Any] = {}
 
 
 def _load_weather(scenario: Scenario, site):
-    from dcpower.weather import epw as wx
+    from dcpower.weather import compact, epw
 
     if scenario.weather:
         path = Path(scenario.weather)
         key = f"epw:{path.resolve()}:{path.stat().st_mtime_ns if path.exists() else 0}"
         if key not in _WEATHER_CACHE:
-            _WEATHER_CACHE[key] = wx.read_epw(path)
+            _WEATHER_CACHE[key] = epw.read_epw(path)
         return _WEATHER_CACHE[key]
     path = builtin_dir() / site.weather
     key = f"compact:{path}"
     if key not in _WEATHER_CACHE:
-        _WEATHER_CACHE[key] = wx.read_compact(path)
+        _WEATHER_CACHE[key] = compact.read_compact(path)
     return _WEATHER_CACHE[key]
 
 
