@@ -68,9 +68,9 @@ def test_set_and_pue(run):
 @pytest.mark.parametrize("argv, message", [
     (["estimate", "--gpus", "-5"], "--gpus"),
     (["estimate", "--gpus", "1.5"], "--gpus"),
-    (["estimate", "--utilization", "0"], "outside (0, 1]"),
-    (["estimate", "--utilization", "1.5"], "outside (0, 1]"),
-    (["estimate", "--pue", "0.9"], "below 1"),
+    (["estimate", "--utilization", "0"], "not in the range 0<x<=1"),
+    (["estimate", "--utilization", "1.5"], "not in the range 0<x<=1"),
+    (["estimate", "--pue", "0.9"], "not in the range x>=1"),
     (["estimate", "--accelerator", "h100"], "did you mean h100-nvl, h100-pcie, h100-sxm?"),
     (["estimate", "--gpus-per-server", "8", "--host-power", "5kg"], "'5 kg' is not a power"),
     (["estimate", "--set", "electrical.ups_efficency=0.97"], "unknown --set key"),

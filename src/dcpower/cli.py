@@ -40,12 +40,111 @@ def _specs_dirs(ctx) -> tuple:
     return tuple(ctx.find_root().params.get("specs") or ())
 
 
+def _quiet(ctx) -> bool:
+    return bool(ctx.find_root().params.get("quiet"))
+
+
+# Scenario options: the same on every command that computes (estimate, size, grid, compare,
+# sweep, fit, plot). ``skip`` leaves out what a command varies itself.
+_SCENARIO_OPTIONS = {
+    "scenario": click.option("--scenario", "scenario", help="Scenario id or TOML file (default: memphis)."),
+    "gpus": click.option("--gpus", type=click.IntRange(min=1), help="Number of accelerators."),
+    "accelerator": click.option("--accelerator", help="Accelerator id, e.g. h100-sxm, b200, mi300x."),
+    "server": click.option("--server", help="Server id (default: the accelerator's usual server)."),
+    "gpus_per_server": click.option("--gpus-per-server", type=click.IntRange(min=1),
+                                    help="Custom node: accelerators per server."),
+    "host_power": click.option("--host-power", type=QuantityType("[power]"),
+                               help="Custom node: power of everything but the accelerators, e.g. '2.5 kW'."),
+    "utilization": click.option("--utilization", type=click.FloatRange(min=0, max=1, min_open=True),
+                                help="Average accelerator power as a fraction of maximum, 0 < F <= 1."),
+    "site": click.option("--site", help="Site id: memphis, ashburn, phoenix."),
+    "weather": click.option("--weather", type=click.Path(dir_okay=False), help="Any EnergyPlus weather file (.epw)."),
+    "cooling": click.option("--cooling", help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion."),
+    "pue": click.option("--pue", type=click.FloatRange(min=1), help="Replace the cooling and electrical model by a "
+                                                                     "fixed PUE (>= 1)."),
+    "settings": click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+                             help="Set any scenario field or a field of a selected spec, e.g. "
+                                  "electrical.ups_efficiency=0.97, cooling.cycles_of_concentration=6."),
+}
+_KWARGS = ("gpus", "accelerator", "server", "gpus_per_server", "host_power", "utilization", "site", "weather",
+           "cooling", "pue")
+
+
+def scenario_options(*skip):
+    """The scenario options, less ``skip``."""
+    def deco(f):
+        for name, opt in reversed(list(_SCENARIO_OPTIONS.items())):
+            if name not in skip:
+                f = opt(f)
+        return f
+    return deco
+
+
+def output_options(formats=FORMAT_CHOICES, units=True, output=True):
+    """``--format``, ``--units`` and ``-o/--output``, shared like sqlite-utils shares its output options."""
+    opts = [format_option(formats)]
+    if units:
+        opts.append(click.option("--units", type=click.Choice(["si", "us"]), default="si", show_default=True,
+                                 help="SI or US units (Mgal, tons of refrigeration, gpm, ft^2)."))
+    if output:
+        opts.append(click.option("-o", "--output", type=click.Path(dir_okay=False),
+                                 help="Write to FILE instead of stdout (whole or not at all)."))
+
+    def deco(f):
+        for opt in reversed(opts):
+            f = opt(f)
+        return f
+    return deco
+
+
+def scenario_kwargs(ctx, params: dict) -> dict:
+    """Library keyword arguments from the parsed scenario options (popped from ``params``)."""
+    from dcpower.catalog.scenario import parse_setting
+
+    kw = {k: params.pop(k, None) for k in _KWARGS}
+    kw = {k: v for k, v in kw.items() if v is not None}
+    kw["scenario"] = params.pop("scenario", None)
+    kw["settings"] = dict(parse_setting(s) for s in params.pop("settings", ()) or ())
+    kw["specs_dirs"] = _specs_dirs(ctx)
+    return kw
+
+
+def progress_callback(ctx, what: str):
+    """Progress on stderr for long runs, only on a terminal and not with --quiet."""
+    if _quiet(ctx) or not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int) -> None:
+        click.echo(f"\r{what}: {done:,}/{total:,}", err=True, nl=done >= total)
+    return report
+
+
+def emit(ctx, report, fmt: str, output=None) -> None:
+    """Data to stdout (or whole to ``-o FILE``); in text formats warnings go to stderr, in JSON
+    they are the document's ``warnings`` list."""
+    from dcpower.output.render import render
+
+    text = render(report, fmt, warnings=False)
+    if output is None:
+        click.echo(text)
+    else:
+        from dcpower.output.files import write_atomic
+
+        write_atomic(output, text + "\n")
+        if not _quiet(ctx):
+            click.echo(f"wrote {output}", err=True)
+    if fmt != "json" and not _quiet(ctx):
+        for w in report.warnings:
+            click.echo(f"warning: {w}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dcpower")
 @click.option("--specs", "specs", multiple=True, type=click.Path(file_okay=False),
               help="Directory of your own spec files, laid over the built-in catalog (repeatable; "
                    "also DCPOWER_SPECS).")
-def cli(specs):
+@click.option("-q", "--quiet", is_flag=True, help="No warnings or progress on stderr (JSON keeps its warnings).")
+def cli(specs, quiet):
     """What a GPU cluster needs from the grid, the cooling plant and the water supply.
 
     \b
@@ -59,32 +158,17 @@ def cli(specs):
 # ------------------------------------------------------------------ estimate
 
 @cli.command()
-@click.option("--gpus", type=click.IntRange(min=1), help="Number of accelerators.")
-@click.option("--accelerator", help="Accelerator id, e.g. h100-sxm, b200, mi300x.")
-@click.option("--server", help="Server id (default: the accelerator's usual server).")
-@click.option("--gpus-per-server", type=click.IntRange(min=1), help="Custom node: accelerators per server.")
-@click.option("--host-power", type=QuantityType("[power]"),
-              help="Custom node: power of everything but the accelerators, e.g. '2.5 kW'.")
-@click.option("--utilization", type=float, help="Average accelerator power as a fraction of maximum, 0 < F <= 1.")
-@click.option("--site", help="Site id: memphis, ashburn, phoenix.")
-@click.option("--weather", type=click.Path(dir_okay=False), help="Any EnergyPlus weather file (.epw).")
-@click.option("--cooling", help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion.")
-@click.option("--pue", type=float, help="Replace the cooling and electrical model by a fixed PUE (>= 1).")
-@click.option("--scenario", "scenario", help="Scenario id or TOML file (default: memphis).")
-@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-              help="Set any scenario field or a field of a selected spec, e.g. electrical.ups_efficiency=0.97, "
-                   "cooling.cycles_of_concentration=6.")
-@format_option()
-@click.option("--units", type=click.Choice(["si", "us"]), default="si", show_default=True,
-              help="Units for water and heat (US: Mgal, tons of refrigeration).")
+@scenario_options()
+@output_options()
 @click.option("--explain", is_flag=True, help="Show every step: formula, inputs with sources, results.")
-@click.option("--uncertainty", "samples", type=click.IntRange(min=1), metavar="N",
+@click.option("--uncertainty", "samples", type=click.IntRange(min=1, max=1_000_000), metavar="N",
               help="Draw N seeded Monte Carlo samples of the spec ranges: P5/P50/P95 of every result "
                    "and a sensitivity (tornado) table.")
 @click.option("--seed", type=int, help="Seed of the --uncertainty samples (default: fixed, reproducible).")
+@click.option("--spread", type=click.FloatRange(min=0, max=10), default=1.0, show_default=True,
+              help="Scale every --uncertainty range about its value (0.5: half as wide).")
 @click.pass_context
-def estimate(ctx, gpus, accelerator, server, gpus_per_server, host_power, utilization, site, weather,
-             cooling, pue, scenario, settings, fmt, units, explain, samples=None, seed=None):
+def estimate(ctx, fmt, units, output, explain, samples, seed, spread, **params):
     """Estimate IT load, cooling, losses, facility power, water and grid draw.
 
     \b
@@ -94,35 +178,20 @@ def estimate(ctx, gpus, accelerator, server, gpus_per_server, host_power, utiliz
       dcpower estimate --set electrical.ups_efficiency=0.97 --explain
       dcpower estimate --uncertainty 10000 --seed 7
     """
-    from dcpower.chain.estimate import estimate as run
-    from dcpower.output.render import render_estimate, render_explain
-    from dcpower.catalog.scenario import parse_setting
+    from dcpower.chain.estimate import estimate_resolved
+    from dcpower.chain.resolve import resolve
 
-    if utilization is not None and not 0 < utilization <= 1:
-        raise click.BadParameter(f"{utilization:g} is outside (0, 1]; e.g. 0.8", param_hint="'--utilization'")
-    if pue is not None and pue < 1:
-        raise click.BadParameter(f"{pue:g} is below 1, which no facility can reach; e.g. 1.2", param_hint="'--pue'")
-    kv = dict(parse_setting(s) for s in settings)
-    result = run(scenario, specs_dirs=_specs_dirs(ctx), settings=kv, gpus=gpus, accelerator=accelerator,
-                 server=server, gpus_per_server=gpus_per_server,
-                 host_power=f"{host_power.magnitude} {host_power.units}" if host_power is not None else None,
-                 utilization=utilization, site=site, weather=weather, cooling=cooling, pue=pue,
-                 # the table, CSV and markdown views leave equipment sizing to `dcpower size`
-                 sizing=fmt == "json" or explain or samples is not None)
+    kw = scenario_kwargs(ctx, params)
+    # the table, CSV and markdown views leave equipment sizing to `dcpower size`
+    result = estimate_resolved(resolve(**kw), sizing=fmt == "json" or explain or samples is not None)
     if samples is not None:
         from dcpower.studies.uncertainty import uncertainty
 
-        unc = uncertainty(samples=samples, seed=seed, estimate=result)
-        if explain:
-            click.echo(render_explain(result, "markdown" if fmt == "markdown" else "table"))
-        click.echo(unc.render(fmt, units))
+        unc = uncertainty(samples=samples, seed=seed, spread=spread, estimate=result,
+                          progress=progress_callback(ctx, "samples"))
+        emit(ctx, unc.report(units, explain=explain), fmt, output)
         return
-    if explain:
-        click.echo(render_explain(result, "markdown" if fmt == "markdown" else "table"))
-        if fmt in ("json", "csv"):
-            click.echo(render_estimate(result, fmt, units))
-        return
-    click.echo(render_estimate(result, fmt, units))
+    emit(ctx, result.report(units, explain=explain), fmt, output)
 
 
 # ------------------------------------------------------------------ specs
@@ -259,62 +328,30 @@ def units_cmd():
             click.echo(line)
 
 
-# ------------------------------------------------------------------ size and grid (issue 5)
+# ------------------------------------------------------------------ size and grid
 
-def _view_options(f):
-    """Options shared by `dcpower size` and `dcpower grid`."""
-    for opt in reversed([
-        click.option("--scenario", "scenario", help="Scenario id or TOML file (default: memphis)."),
-        click.option("--gpus", type=click.IntRange(min=1), help="Number of accelerators."),
-        click.option("--accelerator", help="Accelerator id, e.g. h100-sxm, b200."),
-        click.option("--site", help="Site id: memphis, ashburn, phoenix."),
-        click.option("--cooling", help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion."),
-        click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-                     help="Set any scenario field, e.g. sizing.cooling_redundancy=N+2, sizing.generator_rating=standby."),
-        format_option(),
-        click.option("--units", type=click.Choice(["si", "us"]), default="si", show_default=True,
-                     help="SI or US units (tons of refrigeration, gpm, ft^2)."),
-        click.option("--explain", is_flag=True, help="Show every step of the estimate first."),
-    ]):
-        f = opt(f)
-    return f
+def _view(ctx, view_name: str, title: str, params: dict, fmt, units, output, explain, extra: dict) -> None:
+    from dcpower.chain.estimate import estimate_resolved
+    from dcpower.chain.resolve import resolve
+    from dcpower.output import views
 
-
-def _run_view(ctx, view, title, scenario, gpus, accelerator, site, cooling, settings, fmt, units, explain, extra):
-    from dcpower.chain import capacity
-    from dcpower.chain.estimate import estimate as run
-    from dcpower.output.render import render_explain, table
-    from dcpower.catalog.scenario import parse_setting
-
-    kv = dict(parse_setting(s) for s in settings)
-    kv.update(extra)
-    result = run(scenario, specs_dirs=_specs_dirs(ctx), settings=kv, gpus=gpus, accelerator=accelerator,
-                 site=site, cooling=cooling)
+    kw = scenario_kwargs(ctx, params)
+    kw["settings"].update(extra)
+    result = estimate_resolved(resolve(**kw))
+    report = views.view_report(result, getattr(views, view_name), title, units)
     if explain:
-        click.echo(render_explain(result, "markdown" if fmt == "markdown" else "table"))
-        click.echo("")
-    rows = capacity.view_rows(result, view, units)
-    if fmt == "json":
-        full = result.to_dict(units)
-        names = [r[1] for r in rows]
-        click.echo(json.dumps({"scenario": full["scenario"], "results": {n: full["results"][n] for n in names},
-                               "warnings": full["warnings"]}, indent=2))
-        return
-    body = table(["section", "result", "value", "unit", "what"], rows, fmt)
-    if fmt == "csv":
-        click.echo(body)
-        return
-    head = f"dcpower {title}: {result.scenario.name}"
-    click.echo(f"**{head}**\n\n{body}" if fmt == "markdown" else f"{head}\n\n{body}")
-    for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        report.steps = result.steps
+        report.data["steps"] = [s.to_dict() for s in result.steps]
+    emit(ctx, report, fmt, output)
 
 
 @cli.command("size")
-@_view_options
+@scenario_options()
+@output_options()
+@click.option("--explain", is_flag=True, help="Show every step of the estimate first.")
 @click.option("--redundancy", help="Redundancy of UPS and MV/LV transformers: N, N+1, 2N, 2N+1, 2(N+1), 4N/3.")
 @click.pass_context
-def size_cmd(ctx, scenario, gpus, accelerator, site, cooling, settings, fmt, units, explain, redundancy):
+def size_cmd(ctx, fmt, units, output, explain, redundancy, **params):
     """What to build: UPS modules, transformers, substation, generators, cooling plant, space.
 
     \b
@@ -323,19 +360,18 @@ def size_cmd(ctx, scenario, gpus, accelerator, site, cooling, settings, fmt, uni
       dcpower size --redundancy N+1 --units us
       dcpower size --set sizing.generator_rating=standby --format json
     """
-    from dcpower.chain import capacity
-
     extra = {"sizing.electrical_redundancy": redundancy} if redundancy else {}
-    _run_view(ctx, capacity.SIZE_VIEW, "size", scenario, gpus, accelerator, site, cooling, settings, fmt, units,
-              explain, extra)
+    _view(ctx, "SIZE_VIEW", "size", params, fmt, units, output, explain, extra)
 
 
 @cli.command("grid")
-@_view_options
+@scenario_options()
+@output_options()
+@click.option("--explain", is_flag=True, help="Show every step of the estimate first.")
 @click.option("--ramp-limit", "ramp_limit", type=QuantityType("[ramp_rate]"),
               help="Fastest change of grid draw the battery must hold, e.g. '10 MW/min' (default 10 MW/min).")
 @click.pass_context
-def grid_cmd(ctx, scenario, gpus, accelerator, site, cooling, settings, fmt, units, explain, ramp_limit):
+def grid_cmd(ctx, fmt, units, output, explain, ramp_limit, **params):
     """How the cluster looks to the grid: training swing, ramp rate, battery, phases.
 
     \b
@@ -344,49 +380,11 @@ def grid_cmd(ctx, scenario, gpus, accelerator, site, cooling, settings, fmt, uni
       dcpower grid --ramp-limit "1 MW/min"
       dcpower grid --scenario memphis-phased
     """
-    from dcpower.chain import capacity
-
     extra = {"ramp_limit": f"{ramp_limit.magnitude} {ramp_limit.units}"} if ramp_limit is not None else {}
-    _run_view(ctx, capacity.GRID_VIEW, "grid", scenario, gpus, accelerator, site, cooling, settings, fmt, units,
-              explain, extra)
+    _view(ctx, "GRID_VIEW", "grid", params, fmt, units, output, explain, extra)
 
 
-# ------------------------------------------------------------------ planning: compare, sweep, fit, plot (issue 4)
-
-_PLAN_OPTIONS = {
-    "scenario": click.option("--scenario", "scenario", help="Scenario id or TOML file (default: memphis)."),
-    "gpus": click.option("--gpus", type=click.IntRange(min=1), help="Number of accelerators."),
-    "accelerator": click.option("--accelerator", help="Accelerator id, e.g. h100-sxm, b200, mi300x."),
-    "utilization": click.option("--utilization", type=click.FloatRange(min=0, max=1, min_open=True),
-                                help="Average accelerator power as a fraction of maximum, 0 < F <= 1."),
-    "site": click.option("--site", help="Site id: memphis, ashburn, phoenix."),
-    "cooling": click.option("--cooling", help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion."),
-    "pue": click.option("--pue", type=click.FloatRange(min=1), help="Replace the cooling and electrical model by a fixed PUE."),
-    "settings": click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
-                             help="Set any scenario or spec field, e.g. electrical.ups_efficiency=0.97."),
-}
-
-
-def _plan_options(*skip):
-    """The estimate's scenario options, less ``skip``, for the planning commands."""
-    def deco(f):
-        for name, opt in reversed(list(_PLAN_OPTIONS.items())):
-            if name not in skip:
-                f = opt(f)
-        return f
-    return deco
-
-
-def _plan_kwargs(ctx, params: dict) -> dict:
-    """Library keyword arguments from the parsed scenario options."""
-    from dcpower.catalog.scenario import parse_setting
-
-    kw = {k: params.pop(k, None) for k in ("gpus", "accelerator", "utilization", "site", "cooling", "pue")}
-    kw = {k: v for k, v in kw.items() if v is not None}
-    kw["settings"] = dict(parse_setting(s) for s in params.pop("settings", ()) or ())
-    kw["specs_dirs"] = _specs_dirs(ctx)
-    return kw
-
+# ------------------------------------------------------------------ planning: compare, sweep, fit
 
 def _results_option(default_text: str):
     return click.option("--results", "results_text", metavar="NAME,NAME",
@@ -401,32 +399,14 @@ def _parse_results(text, default):
     return [r.strip() for r in text.split(",") if r.strip()]
 
 
-def _emit(text: str, output) -> None:
-    """Data to stdout, or whole to a file (``-o``)."""
-    if output is None:
-        click.echo(text)
-        return
-    from dcpower.output.render import write_atomic
-
-    write_atomic(output, text + "\n")
-    click.echo(f"wrote {output}", err=True)
-
-
-_output_option = click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
-_units_option = click.option("--units", type=click.Choice(["si", "us"]), default="si", show_default=True,
-                             help="Units for water and heat (US: Mgal, tons of refrigeration).")
-
-
 @cli.command("compare")
 @click.argument("scenarios", nargs=-1)
 @click.option("--vary", "vary", multiple=True, metavar="FIELD=A,B,...",
               help="Variants of one field: an estimate option (gpus, accelerator, site, cooling, utilization, pue) "
                    "or a --set key (cooling.approach). Repeat for every combination.")
-@_plan_options("scenario")
+@scenario_options()
 @_results_option("a dozen headline results")
-@format_option()
-@_units_option
-@_output_option
+@output_options()
 @click.pass_context
 def compare_cmd(ctx, scenarios, vary, results_text, fmt, units, output, **params):
     """Side by side: scenario files, or variants of a field, with the change against the first.
@@ -439,46 +419,16 @@ def compare_cmd(ctx, scenarios, vary, results_text, fmt, units, output, **params
     """
     from dcpower.studies.compare import DEFAULT_RESULTS, compare
 
-    kw = _plan_kwargs(ctx, params)
-    res = compare(list(scenarios), vary=list(vary), results=_parse_results(results_text, DEFAULT_RESULTS),
-                  units=units, **kw)
-    _emit(res.render(fmt, units), output)
-
-
-@cli.command("sweep")
-@click.option("--gpus", "gpus_range", metavar="START..STOP", help="Sweep the GPU count, e.g. 1000..200000.")
-@click.option("--utilization", "utilization_range", metavar="START..STOP", help="Sweep utilization, e.g. 0.5..1.")
-@click.option("--field", "field_range", metavar="KEY=START..STOP",
-              help="Sweep any --set key, e.g. cooling.approach='2 K..6 K' or electrical.design_loading=0.3..0.9.")
-@click.option("--steps", type=int, default=10, show_default=True, help="Number of steps, ends included (>= 2).")
-@click.option("--log", "log", is_flag=True, help="Geometric steps instead of linear.")
-@_plan_options("gpus", "utilization")
-@_results_option("headline power, energy, water and cost")
-@click.option("--format", "fmt", type=click.Choice(("table", "json", "csv", "markdown")), default="table",
-              show_default=True, help="Output format.")
-@_units_option
-@_output_option
-@click.pass_context
-def sweep_cmd(ctx, gpus_range, utilization_range, field_range, steps, log, results_text, fmt, units, output, **params):
-    """One field over a range, one row per step.
-
-    \b
-    Examples:
-      dcpower sweep --gpus 1000..200000 --steps 12 --log
-      dcpower sweep --utilization 0.5..1 --steps 6 --format csv
-      dcpower sweep --field cooling.approach=2K..6K --steps 5
-    """
-    from dcpower.errors import InputError
-    from dcpower.studies.sweep import SWEEP_RESULTS, parse_range, sweep
-
-    field_name, text = _sweep_field(gpus_range, utilization_range, field_range)
-    start, stop = parse_range(text)
-    kw = _plan_kwargs(ctx, params)
-    if field_name in kw:
-        raise InputError(f"--{field_name} is what the sweep varies; drop the fixed value")
-    res = sweep(field_name, start, stop, steps=steps, log=log, results=_parse_results(results_text, SWEEP_RESULTS),
-                units=units, **kw)
-    _emit(res.render(fmt, units), output)
+    kw = scenario_kwargs(ctx, params)
+    base = kw.pop("scenario")
+    if base is not None and scenarios:
+        raise click.UsageError("give scenarios as arguments or --scenario, not both")
+    listed = list(scenarios) or ([base] if base is not None and not vary else [])
+    if vary and base is not None:
+        listed = [base]
+    res = compare(listed, vary=list(vary), results=_parse_results(results_text, DEFAULT_RESULTS), units=units,
+                  progress=progress_callback(ctx, "variants"), **kw)
+    emit(ctx, res.report(units), fmt, output)
 
 
 def _sweep_field(gpus_range, utilization_range, field_range) -> tuple[str, str]:
@@ -496,14 +446,64 @@ def _sweep_field(gpus_range, utilization_range, field_range) -> tuple[str, str]:
     return given[0]
 
 
+def sweep_options(f):
+    for opt in reversed([
+        click.option("--gpus", "gpus_range", metavar="START..STOP", help="Sweep the GPU count, e.g. 1000..200000."),
+        click.option("--utilization", "utilization_range", metavar="START..STOP",
+                     help="Sweep utilization, e.g. 0.5..1."),
+        click.option("--field", "field_range", metavar="KEY=START..STOP",
+                     help="Sweep any --set key, e.g. cooling.approach='2 K..6 K' or "
+                          "electrical.design_loading=0.3..0.9."),
+        click.option("--steps", type=int, default=10, show_default=True,
+                     help="Number of steps, ends included (2 to 10,000)."),
+        click.option("--log", "log", is_flag=True, help="Geometric steps instead of linear."),
+        scenario_options("gpus", "utilization"),
+    ]):
+        f = opt(f)
+    return f
+
+
+def _run_sweep(ctx, gpus_range, utilization_range, field_range, steps, log, results, params, units="si"):
+    from dcpower.errors import InputError
+    from dcpower.studies.sweep import parse_range, sweep
+
+    field_name, text = _sweep_field(gpus_range, utilization_range, field_range)
+    start, stop = parse_range(text)
+    kw = scenario_kwargs(ctx, params)
+    if field_name in kw:
+        raise InputError(f"--{field_name} is what the sweep varies; drop the fixed value")
+    return sweep(field_name, start, stop, steps=steps, log=log, results=results, units=units,
+                 progress=progress_callback(ctx, "steps"), **kw)
+
+
+@cli.command("sweep")
+@sweep_options
+@_results_option("headline power, energy, water and cost")
+@output_options()
+@click.pass_context
+def sweep_cmd(ctx, gpus_range, utilization_range, field_range, steps, log, results_text, fmt, units, output,
+              **params):
+    """One field over a range, one row per step.
+
+    \b
+    Examples:
+      dcpower sweep --gpus 1000..200000 --steps 12 --log
+      dcpower sweep --utilization 0.5..1 --steps 6 --format csv
+      dcpower sweep --field cooling.approach=2K..6K --steps 5
+    """
+    from dcpower.studies.sweep import SWEEP_RESULTS
+
+    res = _run_sweep(ctx, gpus_range, utilization_range, field_range, steps, log,
+                     _parse_results(results_text, SWEEP_RESULTS), params, units)
+    emit(ctx, res.report(units), fmt, output)
+
+
 @cli.command("fit")
 @click.option("--power", help="Budget for facility power at design peak, e.g. '150 MW'.")
 @click.option("--grid", "grid_budget", help="Budget at the meter (after on-site turbines), e.g. '150 MW'.")
 @click.option("--water", help="Budget for site water, annual mean, e.g. '1 Mgal/day'.")
-@_plan_options("gpus")
-@format_option()
-@_units_option
-@_output_option
+@scenario_options("gpus")
+@output_options()
 @click.pass_context
 def fit_cmd(ctx, power, grid_budget, water, fmt, units, output, **params):
     """How many GPUs fit in a power, grid or water budget (or several), and which one binds.
@@ -516,13 +516,15 @@ def fit_cmd(ctx, power, grid_budget, water, fmt, units, output, **params):
     """
     from dcpower.studies.fit import fit
 
-    res = fit(power=power, grid=grid_budget, water=water, **_plan_kwargs(ctx, params))
-    _emit(res.render(fmt, units), output)
+    res = fit(power=power, grid=grid_budget, water=water, **scenario_kwargs(ctx, params))
+    emit(ctx, res.report(units), fmt, output)
 
+
+# ------------------------------------------------------------------ plot
 
 @cli.group("plot")
 def plot_group():
-    """Pictures (needs matplotlib: pip install 'dcpower[plot]'); PNG or SVG by the -o extension."""
+    """Pictures (needs matplotlib: pip install ".[plot]"); PNG or SVG by the -o extension."""
 
 
 _plot_output = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
@@ -530,14 +532,21 @@ _plot_output = click.option("-o", "--output", required=True, type=click.Path(dir
 
 
 def _plot_estimate(ctx, params):
-    from dcpower.chain.estimate import estimate
+    from dcpower.chain.estimate import estimate_resolved
+    from dcpower.chain.resolve import resolve
 
-    kw = _plan_kwargs(ctx, params)
-    return estimate(params.pop("scenario", None), **kw)
+    return estimate_resolved(resolve(**scenario_kwargs(ctx, params)))
+
+
+def _plotted(ctx, output, warnings=()) -> None:
+    if not _quiet(ctx):
+        click.echo(f"wrote {output}", err=True)
+        for w in warnings:
+            click.echo(f"warning: {w}", err=True)
 
 
 @plot_group.command("sankey")
-@_plan_options()
+@scenario_options()
 @_plot_output
 @click.pass_context
 def plot_sankey(ctx, output, **params):
@@ -550,17 +559,18 @@ def plot_sankey(ctx, output, **params):
     from dcpower.output import plot
 
     plot.check_output(output)
-    plot._pyplot()
-    plot.sankey(_plot_estimate(ctx, params), output)
-    click.echo(f"wrote {output}", err=True)
+    plot.pyplot()
+    est = _plot_estimate(ctx, params)
+    plot.sankey(est, output)
+    _plotted(ctx, output, est.warnings)
 
 
 @plot_group.command("monthly")
-@_plan_options()
-@_units_option
+@scenario_options()
+@output_options(formats=("table",), output=False)
 @_plot_output
 @click.pass_context
-def plot_monthly(ctx, units, output, **params):
+def plot_monthly(ctx, fmt, units, output, **params):
     """Monthly PUE, WUE and site water over the typical year.
 
     \b
@@ -570,18 +580,14 @@ def plot_monthly(ctx, units, output, **params):
     from dcpower.output import plot
 
     plot.check_output(output)
-    plot._pyplot()
-    plot.monthly(_plot_estimate(ctx, params), output, units)
-    click.echo(f"wrote {output}", err=True)
+    plot.pyplot()
+    est = _plot_estimate(ctx, params)
+    plot.monthly(est, output, units)
+    _plotted(ctx, output, est.warnings)
 
 
 @plot_group.command("sweep")
-@click.option("--gpus", "gpus_range", metavar="START..STOP", help="Sweep the GPU count, e.g. 1000..200000.")
-@click.option("--utilization", "utilization_range", metavar="START..STOP", help="Sweep utilization.")
-@click.option("--field", "field_range", metavar="KEY=START..STOP", help="Sweep any --set key.")
-@click.option("--steps", type=int, default=10, show_default=True, help="Number of steps (>= 2).")
-@click.option("--log", "log", is_flag=True, help="Geometric steps instead of linear.")
-@_plan_options("gpus", "utilization")
+@sweep_options
 @click.option("--results", "results_text", default="facility_power,pue,water_per_day", show_default=True,
               metavar="NAME,NAME", help="Results to draw, one panel each.")
 @_plot_output
@@ -594,20 +600,17 @@ def plot_sweep(ctx, gpus_range, utilization_range, field_range, steps, log, resu
       dcpower plot sweep --gpus 1000..200000 --steps 12 --log -o sweep.png
     """
     from dcpower.output import plot
-    from dcpower.studies.sweep import parse_range, sweep
 
     plot.check_output(output)
-    plot._pyplot()
-    field_name, text = _sweep_field(gpus_range, utilization_range, field_range)
-    start, stop = parse_range(text)
+    plot.pyplot()
     names = _parse_results(results_text, None) or ["facility_power", "pue", "water_per_day"]
-    sw = sweep(field_name, start, stop, steps=steps, log=log, results=names, **_plan_kwargs(ctx, params))
+    sw = _run_sweep(ctx, gpus_range, utilization_range, field_range, steps, log, names, params)
     plot.sweep_curves(sw, output, names)
-    click.echo(f"wrote {output}", err=True)
+    _plotted(ctx, output, sorted({w for ws in sw.warnings for w in ws}))
 
 
 @plot_group.command("tornado")
-@_plan_options()
+@scenario_options()
 @click.option("--top", type=click.IntRange(min=1), default=12, show_default=True, help="Assumptions to show.")
 @_plot_output
 @click.pass_context
@@ -622,14 +625,19 @@ def plot_tornado(ctx, top, output, **params):
     from dcpower.studies.uncertainty import uncertainty
 
     plot.check_output(output)
-    plot._pyplot()
-    unc = uncertainty(samples=1, estimate=_plot_estimate(ctx, params))
-    plot.tornado(unc, output, top)
-    click.echo(f"wrote {output}", err=True)
+    plot.pyplot()
+    est = _plot_estimate(ctx, params)
+    plot.tornado(uncertainty(samples=1, estimate=est), output, top)
+    _plotted(ctx, output, est.warnings)
 
 
 def main(argv=None) -> int:
     """Entry point: every expected failure is one line on stderr and exit status 2."""
+    import warnings
+
+    from dcpower.errors import DcpowerWarning
+
+    warnings.simplefilter("ignore", DcpowerWarning)  # the CLI prints them itself, on stderr
     try:
         cli.main(args=argv, prog_name="dcpower", standalone_mode=False)
     except click.exceptions.Abort:

@@ -371,8 +371,10 @@ class Electrical(Spec):
         return self
 
 
-class DesignConditions(BaseModel):
-    """ASHRAE climatic design conditions used to size plant at the site."""
+class SiteDesign(BaseModel):
+    """A site's ASHRAE climatic design conditions, as the catalog gives them (sourced values).
+
+    The model chain reads them as a :class:`dcpower.weather.model.DesignConditions`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
@@ -400,7 +402,7 @@ class Site(Spec):
     elevation: Annotated[SpecValue, Dim("[length]")]
     weather: str
     weather_source: SpecValue
-    design: DesignConditions
+    design: SiteDesign
     grid: str
 
 

@@ -16,39 +16,36 @@ allocation plus turbines of all phases up to k. Results are named ``phase_<year>
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
 
-from dcpower.physics import cooling as cool
 from dcpower.physics import dynamics as dyn
 from dcpower.physics import sizing as sz
+from dcpower.chain.explain import Recorder, first
+from dcpower.chain.explain import spec_input as _inp
 from dcpower.chain.result import Input
+from dcpower.chain.run import Chain
 from dcpower.units import Q_
 
-__all__ = ["run", "DEFAULT_RAMP_LIMIT"]
+__all__ = ["size_plant", "grid_dynamics", "DEFAULT_RAMP_LIMIT"]
 
-# The issue's example limit; no utility ramp requirement was retrieved, so it is an assumption.
+# No utility ramp requirement was retrieved: a 10 MW/min limit is an assumption, said so in --explain.
 DEFAULT_RAMP_LIMIT = Q_(10.0, "MW/min")
 
 
-def _inp(name, sv):
-    from dcpower.chain.estimate import _inp as pinp
-
-    return pinp(name, sv)
-
-
-def run(r, design: dict, d_idx: int, design_air, it: dict, ns: dict, results: dict, rec) -> dict:
-    """Sizing, dynamics and phases for one estimate; returns new results."""
+def size_plant(c: Chain, rec: Recorder) -> dict:
+    """Electrical plant, cooling plant and space for the first sample of ``c``."""
     out: dict[str, Any] = {}
-    out.update(_electrical(r, design, d_idx, rec))
-    out.update(_cooling(r, design, d_idx, design_air, rec))
-    out.update(_space(r, it, rec))
-    out.update(_dynamics(r, design, d_idx, rec))
-    if r.scenario.phases:
-        out.update(_phases(r, rec))
+    out.update(_electrical(c, rec))
+    out.update(_cooling(c, rec))
+    out.update(_space(c, rec))
     return out
+
+
+def grid_dynamics(c: Chain, rec: Recorder) -> dict:
+    """Training swing, ramp rate and the battery that holds the grid to its ramp limit."""
+    return _dynamics(c, rec)
 
 
 def _count(n):
@@ -57,17 +54,18 @@ def _count(n):
 
 # ---------------------------------------------------------------- electrical
 
-def _electrical(r, design, d, rec) -> dict:
+def _electrical(c: Chain, rec) -> dict:
+    r = c.resolved
     cat, s = r.catalog, r.scenario
     z = s.sizing
     pf = float(s.electrical.power_factor.quantity.magnitude)
     ups = cat.get("ups_module", z.ups_module)
     ups_unit = Q_(ups.rating.quantity.to("kVA").magnitude * ups.power_factor.quantity.magnitude, "kW")
-    ups_load = (design["it"][d] + design["dist_loss"][d]).to("kW")
+    ups_load = first(c.peak(c.design.it) + c.peak(c.design.side.distribution_loss)).to("kW")
     n_ups = sz.redundant_units(ups_load, ups_unit, z.electrical_redundancy)
     ups_installed = sz.installed_capacity(n_ups, ups_unit)
 
-    facility = design["facility"][d].to("kW")
+    facility = first(c.peak(c.design.facility)).to("kW")
     facility_kva = Q_(facility.magnitude / pf, "kVA")
     xf = cat.get("power_transformer", z.transformer)
     n_xf = sz.redundant_units(facility_kva, xf.rating.quantity, z.electrical_redundancy)
@@ -78,9 +76,9 @@ def _electrical(r, design, d, rec) -> dict:
     gen = cat.get("generator", z.generator)
     rating_sv = {"standby": gen.standby_rating, "prime": gen.prime_rating,
                  "continuous": gen.continuous_rating}[z.generator_rating] or gen.standby_rating
-    site_t = (r.site.design.extreme_dry_bulb or r.site.design.cooling_dry_bulb)
-    gen_unit_kva = sz.generator_site_rating(rating_sv.quantity, site_t.quantity, gen.derate_temperature.quantity,
-                                            gen.temperature_derate.quantity, r.site.elevation.quantity,
+    site_t = r.design.extreme_dry_bulb if r.design.extreme_dry_bulb is not None else r.design.cooling_dry_bulb
+    gen_unit_kva = sz.generator_site_rating(rating_sv.quantity, site_t, gen.derate_temperature.quantity,
+                                            gen.temperature_derate.quantity, r.elevation,
                                             gen.derate_altitude.quantity, gen.altitude_derate.quantity)
     gen_unit = Q_(gen_unit_kva.to("kVA").magnitude * gen.power_factor.quantity.magnitude, "kW")
     n_gen = sz.redundant_units(facility, gen_unit, z.generator_redundancy)
@@ -97,7 +95,8 @@ def _electrical(r, design, d, rec) -> dict:
               _inp(f"{gen.id}.{z.generator_rating}_rating", rating_sv),
               _inp(f"{gen.id}.power_factor", gen.power_factor),
               _inp(f"{gen.id}.temperature_derate", gen.temperature_derate),
-              _inp("site temperature for generator derate", site_t),
+              Input("site temperature for generator derate", site_t, r.design.source),
+              Input("site elevation", r.elevation, r.elevation_source),
               _inp("power factor", s.electrical.power_factor)],
              [("UPS load, design", ups_load.to("MW")), ("ups_modules", n_ups),
               ("UPS installed", ups_installed.to("MW")), ("facility apparent power, design", facility_kva.to("MVA")),
@@ -122,24 +121,27 @@ def _electrical(r, design, d, rec) -> dict:
 
 # ---------------------------------------------------------------- cooling
 
-def _cooling(r, design, d, design_air, rec) -> dict:
+def _cooling(ch: Chain, rec) -> dict:
+    r = ch.resolved
     cat, s, c = r.catalog, r.scenario, r.cooling
     z = s.sizing
+    design, design_air = ch.design, ch.design_air
     tower = c.heat_rejection == "cooling-tower"
-    q_reject = Q_(float(np.max(design["q_reject"].to("W").magnitude)), "W")
+    q_reject = Q_(float(np.max(design.rejection.heat_rejected[0].to("W").magnitude)), "W")
     unit = cat.get("heat_rejection_unit", z.tower_cell if tower else z.dry_cooler)
     n_hr = sz.redundant_units(q_reject, unit.capacity.quantity, z.cooling_redundancy)
     f = float(c.liquid_fraction.quantity.magnitude)
-    q_liquid = (f * design["it"][d]).to("W")
+    q_liquid = (f * first(ch.peak(design.it))).to("W")
     cdu = cat.get("cdu", z.cdu)
     n_cdu = sz.redundant_units(q_liquid, cdu.capacity.quantity, z.cooling_redundancy) if f > 0 else 0
     n_ch, q_chiller = 0, Q_(0.0, "W")
     chiller = None
     if c.chiller:
-        q_chiller = Q_(float(np.max((design["q_plant"] * (1 - design["econ"])).to("W").magnitude)), "W")
+        q_chiller = Q_(float(np.max((design.loops.plant_heat[0] * (1 - design.rejection.economizer_fraction[0]))
+                                    .to("W").magnitude)), "W")
         chiller = cat.get("chiller_unit", z.chiller)
         n_ch = sz.redundant_units(q_chiller, chiller.capacity.quantity, z.cooling_redundancy)
-    flow = design["water_flow"][d].to("L/s")
+    flow = first(ch.peak(design.loops.water_flow)).to("L/s")
 
     # Can the heat-rejection plant alone make the supply temperature the liquid class asks?
     limits = {lc.id: lc.facility_supply_max.quantity for lc in cat.category("liquid_class").values()}
@@ -161,8 +163,7 @@ def _cooling(r, design, d, design_air, rec) -> dict:
               _inp(f"{unit.id}.capacity", unit.capacity), _inp(f"{cdu.id}.capacity", cdu.capacity),
               _inp(f"{c.id}.liquid_fraction", c.liquid_fraction), _inp(f"{c.id}.approach", c.approach),
               _inp(f"{c.id}.hx_approach", c.hx_approach), _inp(f"{c.id}.supply_temperature", c.supply_temperature),
-              Input(f"design {'wet' if tower else 'dry'}-bulb", sink, r.site.design.evaporation_wet_bulb.citation()
-                    if tower else r.site.design.cooling_dry_bulb.citation())]
+              Input(f"design {'wet' if tower else 'dry'}-bulb", sink, r.design.source)]
     if chiller is not None:
         inputs.append(_inp(f"{chiller.id}.capacity", chiller.capacity))
     step_results = [("heat_rejection_capacity", q_reject.to("MW")), ("heat rejection, tons", q_reject.to("TR")),
@@ -181,13 +182,13 @@ def _cooling(r, design, d, design_air, rec) -> dict:
         if margin.magnitude < 0:
             what = "chillers carry the difference" if c.chiller else \
                 "add chillers, choose a warmer liquid class or a plant with a smaller approach"
-            rec.warnings.append(
+            rec.warn(
                 f"at the design {'wet' if tower else 'dry'}-bulb {sink.magnitude:.1f} degC the "
                 f"{'cooling towers' if tower else 'dry coolers'} deliver {t_avail.to('degC').magnitude:.1f} degC "
                 f"facility water, {-margin.magnitude:.1f} K above the {lc.id.upper()} limit "
                 f"({limit.magnitude:g} degC): {what}")
     else:
-        rec.warnings.append(f"supply temperature {c.supply_temperature.quantity:~} is above every ASHRAE liquid "
+        rec.warn(f"supply temperature {c.supply_temperature.quantity:~} is above every ASHRAE liquid "
                             "class in the catalog (W+); no class check made")
     rec.step(f"Sizing: cooling plant ({c.heat_rejection})",
              "Q_reject at the worse design point;  units = redundancy(Q / unit capacity);  "
@@ -201,16 +202,18 @@ def _cooling(r, design, d, design_air, rec) -> dict:
 
 # ---------------------------------------------------------------- space
 
-def _space(r, it: dict, rec) -> dict:
+def _space(c: Chain, rec) -> dict:
+    r = c.resolved
     cat, s = r.catalog, r.scenario
+    racks = first(c.it.racks)
     lay = cat.get("layout", s.sizing.layout)
     rpr = int(lay.racks_per_row.quantity.magnitude)
     rph = int(lay.rows_per_hall.quantity.magnitude)
-    rows, halls = sz.rows_and_halls(it["racks"], rpr, rph)
-    area = (it["racks"] * s.electrical.rack_footprint.quantity).to("m^2")
+    rows, halls = sz.rows_and_halls(racks, rpr, rph)
+    area = (racks * s.electrical.rack_footprint.quantity).to("m^2")
     rec.step("Sizing: space", "rows = ceil(racks / racks per row);  halls = ceil(rows / rows per hall);  "
              "white space = racks x rack footprint",
-             [Input("racks", it["racks"], "IT load step"), _inp(f"{lay.id}.racks_per_row", lay.racks_per_row),
+             [Input("racks", racks, "IT load step"), _inp(f"{lay.id}.racks_per_row", lay.racks_per_row),
               _inp(f"{lay.id}.rows_per_hall", lay.rows_per_hall),
               _inp("rack footprint", s.electrical.rack_footprint)],
              [("rows", rows), ("halls", halls), ("white_space_area", area)])
@@ -229,22 +232,23 @@ def _swing_spec(r, rec):
     base = cat.get("swing", "h100-sxm-training")
     h100 = cat.get("accelerator", base.accelerator)
     scale = float((r.accelerator.max_power.quantity / h100.max_power.quantity).to("dimensionless").magnitude)
-    rec.warnings.append(f"no measured training swing for {r.accelerator.id}; using {base.id} scaled by the ratio "
+    rec.warn(f"no measured training swing for {r.accelerator.id}; using {base.id} scaled by the ratio "
                         f"of maximum powers ({scale:.2f}), an assumption")
     return base, scale
 
 
-def _dynamics(r, design, d, rec) -> dict:
+def _dynamics(c: Chain, rec) -> dict:
+    r = c.resolved
     s, cat = r.scenario, r.catalog
     sw, k = _swing_spec(r, rec)
-    n = s.gpus
+    n = first(s.gpus)
     peak, trough = sw.peak_power.quantity * k, sw.trough_power.quantity * k
     mean, idle = sw.mean_power.quantity * k, sw.idle_power.quantity * k
     period = sw.period.quantity
     duty = dyn.energy_equivalent_duty(mean, trough, peak)
     psu = float(r.server.psu_efficiency.quantity.magnitude)
-    it_d = design["it"][d].to("W").magnitude
-    losses = (design["dist_loss"][d] + design["ups_loss"][d] + design["xfmr_loss"][d]).to("W").magnitude
+    it_d = first(c.peak(c.design.it)).to("W").magnitude
+    losses = first(c.peak(c.design.electrical_losses)).to("W").magnitude
     eta = psu * it_d / (it_d + losses)
     swing = dyn.cluster_swing(n, trough, peak, eta).to("MW")
     ramp = dyn.cluster_ramp_rate(n, sw.ramp_rate.quantity * k, eta).to("MW/s")
@@ -285,7 +289,7 @@ def _dynamics(r, design, d, rec) -> dict:
         "grid_swing_with_battery": residual, "grid_ramp_rate_with_battery": ramp_with,
     }
     if bat is not None and (b_inst_p < b_power or b_inst_e < b_energy):
-        rec.warnings.append(f"the installed batteries ({b_inst_p:.1f~}, {b_inst_e:.1f~}) cannot hold the grid to "
+        rec.warn(f"the installed batteries ({b_inst_p:.1f~}, {b_inst_e:.1f~}) cannot hold the grid to "
                             f"{limit:.3g~}: they need {b_power.to('MW'):.1f~} and {b_energy.to('MWh'):.2f~}")
     rec.step(f"Grid dynamics: training swing and battery ({sw.id})",
              "square wave P_low..P_high, duty d = (P_mean - P_low)/(P_high - P_low);  dP = N (P_high - P_low) / eta;  "
@@ -297,7 +301,7 @@ def _dynamics(r, design, d, rec) -> dict:
               Input("energy-equivalent duty", round(duty, 3), "computed from mean, peak and trough"),
               Input("chain efficiency grid -> GPU (PSU x electrical chain)", round(eta, 4), "design point"),
               Input("ramp limit", limit, limit_sv.citation() if limit_sv is not None else
-                    "assumption: 10 MW/min, the example in issue 5; no utility ramp requirement retrieved"),
+                    "assumption: 10 MW/min; no utility ramp requirement retrieved"),
               Input("turbine ramp", turbine_ramp, turbine.ramp_rate.citation() if turbine is not None and
                     turbine.ramp_rate is not None else "not given: turbines are not counted on to follow the load"),
               Input("batteries", f"{on.batteries} x {on.battery}", bat.power.citation() if bat else "none")],
@@ -307,108 +311,4 @@ def _dynamics(r, design, d, rec) -> dict:
              note="All GPUs swing in phase (the worst case; Meta, Llama 3 paper 2024). Smoothing by PSU/UPS "
                   "capacitance or GPU power-smoothing firmware is not modelled (not sourced). The measured ramp is "
                   "sampling-limited (~0.1 s), so grid_ramp_rate is a lower bound. Battery losses not included.")
-    return out
-
-
-# ---------------------------------------------------------------- phases
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_") or "x"
-
-
-def _phases(r, rec) -> dict:
-    from dcpower.chain.estimate import estimate
-
-    s, cat = r.scenario, r.catalog
-    phases = s.phases
-    years = [p.year for p in phases]
-    by_year = all(y is not None for y in years) and len(set(years)) == len(years)
-    user_dirs = [d for d in cat.dirs if d != cat.dirs[0]] if cat.dirs else []
-    out: dict[str, Any] = {}
-    load = Q_(0.0, "MW")
-    grid = Q_(0.0, "MW")
-    turbines = batteries = 0
-    turbine = cat.get("turbine", s.onsite.turbine) if s.onsite.turbine else None
-    battery = cat.get("battery", s.onsite.battery) if s.onsite.battery else None
-    rows = []
-    for p in phases:
-        key = f"phase_{p.year}" if by_year else f"phase_{_slug(p.name)}"
-        data = s.model_dump()
-        data.update(gpus=p.gpus, accelerator=p.accelerator, server=p.server, phases=[],
-                    gpus_per_rack=None if p.accelerator != s.accelerator else s.gpus_per_rack)
-        data["onsite"] = {"grid_limit": None, "turbines": 0, "batteries": 0}
-        sub = type(s).model_validate(data)
-        est = estimate(sub, specs_dirs=user_dirs)
-        inc_it = est.results["it_power"].to("MW")
-        inc_fac = est.results["facility_power"].to("MW")
-        load = load + inc_fac
-        if p.grid_limit is not None:
-            grid = grid + p.grid_limit.quantity.to("MW")
-        turbines += p.turbines
-        batteries += p.batteries
-        if p.turbines and turbine is None:
-            from dcpower.errors import InputError
-
-            raise InputError(f"phase '{p.name}' adds turbines but the scenario names no [onsite] turbine")
-        t_cap = turbines * turbine.rated_power.quantity.to("MW") if turbine is not None else Q_(0.0, "MW")
-        b_cap = batteries * battery.power.quantity.to("MW") if battery is not None else Q_(0.0, "MW")
-        firm = grid + t_cap
-        short = load - firm if load > firm else Q_(0.0, "MW")
-        out[f"{key}_gpus"] = Q_(p.gpus, "dimensionless")
-        out[f"{key}_it_power"] = inc_it
-        out[f"{key}_facility_power"] = load
-        out[f"{key}_supply"] = firm
-        out[f"{key}_battery_power"] = b_cap
-        out[f"{key}_shortfall"] = short
-        rows.append((f"{key}: {p.name}", f"+{p.gpus:,} {p.accelerator}, +{inc_fac:.1f~}; total {load:.1f~} "
-                     f"vs grid {grid:.0f~} + turbines {t_cap:.0f~}"))
-        if short.magnitude > 0:
-            rec.warnings.append(f"phase '{p.name}'{f' ({p.year})' if p.year else ''}: design load {load:.1f~} exceeds "
-                                f"grid allocation plus turbines ({firm:.1f~}) by {short:.1f~}"
-                                + (f"; batteries ({b_cap:.0f~}) can cover it only for hours" if b_cap.magnitude else ""))
-    out["phases_facility_power"] = load
-    out["phases_supply"] = firm
-    out["phases_shortfall"] = load - firm if load > firm else Q_(0.0, "MW")
-    rec.step("Phased build-out", "each phase's increment estimated with the scenario's site, cooling and "
-             "electrical chain; load_k = sum of facility design power up to k; supply_k = sum of grid "
-             "allocations + turbines up to k; shortfall = max(load - supply, 0)",
-             [Input(p.name, f"{p.gpus:,} x {p.accelerator}", f"scenario phases ({p.year})") for p in phases],
-             rows + [("phases_facility_power", load), ("phases_supply", firm),
-                     ("phases_shortfall", out["phases_shortfall"])],
-             note="Batteries are not counted as firm supply; turbines at ISO rating (no hot-day derate).")
-    return out
-
-
-# ---------------------------------------------------------------- views for `dcpower size` / `dcpower grid`
-
-SIZE_VIEW = {
-    "electrical": ["it_power", "facility_power", "grid_apparent_power", "redundancy", "ups_modules", "ups_capacity",
-                   "transformers", "substation_transformers", "substation_capacity", "generators",
-                   "generator_capacity"],
-    "cooling": ["heat_rejection_capacity", "cooling_towers", "dry_coolers", "heat_rejection_installed", "cdus",
-                "chillers", "chiller_capacity_required", "facility_water_flow", "supply_temperature_available",
-                "supply_temperature_margin"],
-    "space": ["gpus", "servers", "racks", "rows", "halls", "white_space_area"],
-}
-
-GRID_VIEW = {
-    "swing": ["it_power", "power_swing", "grid_ramp_rate"],
-    "battery": ["ramp_limit", "battery_power_required", "battery_energy_required", "battery_power_installed",
-                "battery_energy_installed", "grid_swing_with_battery", "grid_ramp_rate_with_battery"],
-    "supply": ["facility_power", "grid_power_peak", "unserved_energy"],
-}
-
-
-def view_rows(est, view: dict, units: str = "si") -> list[tuple[str, str, Any, str, str]]:
-    """``(section, name, value, unit, description)`` rows of a view; phases appended to the grid view."""
-    rows_by_name = {name: (value, unit, what) for name, value, unit, what in est.rows(units)}
-    out = []
-    for section, names in view.items():
-        for name in names:
-            if name in rows_by_name:
-                out.append((section, name, *rows_by_name[name]))
-    if view is GRID_VIEW:
-        for name, (value, unit, what) in rows_by_name.items():
-            if name.startswith("phase_") or name.startswith("phases_"):
-                out.append(("phases", name, value, unit, what))
     return out

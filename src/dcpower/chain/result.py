@@ -1,13 +1,25 @@
-"""The typed result of an estimate: quantities with units and provenance, steps, series."""
+"""The typed result of an estimate: named quantities with unit, description and provenance.
+
+:data:`RESULTS` is the one table of every result's display units (SI and US) and
+description; the renderers, studies and JSON read it from here. An :class:`Estimate` holds
+the resolved scenario, the named results (pint Quantities), where each came from, the
+steps for ``--explain``, the hourly series with timestamps, and warnings as data.
+"""
 
 from __future__ import annotations
 
+import warnings as _warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from dcpower.units import Q_, format_unit
+import numpy as np
 
-__all__ = ["Input", "Step", "Estimate", "RESULT_UNITS"]
+from dcpower.errors import DcpowerError, DcpowerWarning
+from dcpower.report import Report, Table
+from dcpower.units import format_unit
+
+__all__ = ["Input", "Step", "Estimate", "Hourly", "RESULT_UNITS", "DESCRIPTIONS", "result_key", "describe",
+           "display_unit", "frame"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,14 @@ class Step:
     inputs: list[Input] = field(default_factory=list)
     results: list[tuple[str, Any]] = field(default_factory=list)
     note: str | None = None
+
+    def to_dict(self) -> dict:
+        from dcpower.output.render import fmt_value
+
+        return {"title": self.title, "formula": self.formula,
+                "inputs": [{"name": i.name, "value": fmt_value(i.value), "source": i.source} for i in self.inputs],
+                "results": [{"name": n, "value": fmt_value(v)} for n, v in self.results],
+                "note": self.note}
 
 
 # Display units of each result: (SI, US). Dimensionless results have "".
@@ -72,7 +92,7 @@ RESULT_UNITS: dict[str, tuple[str, str]] = {
     "network_switches": ("", ""),
     "network_transceivers": ("", ""),
     "storage_systems": ("", ""),
-    # Capacity sizing and grid dynamics (issue 5; docs/sizing.md)
+    # Capacity sizing and grid dynamics (docs/sizing.md)
     "redundancy": ("", ""),
     "ups_modules": ("", ""),
     "ups_capacity": ("MW", "MW"),
@@ -115,7 +135,7 @@ RESULT_UNITS: dict[str, tuple[str, str]] = {
     "phases_shortfall": ("MW", "MW"),
 }
 
-_DESCRIPTIONS = {
+DESCRIPTIONS = {
     "gpu_power": "accelerators at maximum power",
     "host_power": "rest of the servers at full load, PSU losses included",
     "network_power": "switches and optics of all fabrics",
@@ -198,7 +218,7 @@ _DESCRIPTIONS = {
 }
 
 
-def _unit_key(name: str) -> str:
+def result_key(name: str) -> str:
     """Per-phase results ``phase_<id>_<what>`` share the unit and description of ``phase_<what>``."""
     if name.startswith("phase_") and name not in RESULT_UNITS:
         for suffix in ("gpus", "it_power", "facility_power", "supply", "battery_power", "shortfall"):
@@ -207,27 +227,80 @@ def _unit_key(name: str) -> str:
     return name
 
 
+
+
+def display_unit(name: str, units: str = "si") -> str:
+    """Display unit of result ``name`` for ``units`` ("si" or "us"); "" when dimensionless."""
+    return RESULT_UNITS.get(result_key(name), ("", ""))[0 if units == "si" else 1]
+
+
+def describe(name: str) -> str:
+    return DESCRIPTIONS.get(result_key(name), "")
+
+
+# Hour 1 of a typical-year file is the hour ending 01:00 on 1 January; the series are labelled
+# by the hour's start, in a non-leap year (a typical year has 8,760 hours), local standard time.
+TYPICAL_YEAR_START = np.datetime64("2001-01-01T00:00")
+
+
+@dataclass(frozen=True)
+class Hourly:
+    """The typical year hour by hour: weather, IT, cooling, losses, facility, grid, water, heat."""
+
+    dry_bulb: Any
+    wet_bulb: Any
+    it_power: Any
+    cooling_power: Any
+    electrical_losses: Any
+    facility_power: Any
+    grid_power: Any
+    economizer_fraction: Any
+    water: Any
+    heat_out: Any
+
+    @property
+    def time(self) -> np.ndarray:
+        """Start of each hour, local standard time, in a non-leap typical year (datetime64)."""
+        n = np.size(self.facility_power.magnitude)
+        return TYPICAL_YEAR_START + np.arange(n).astype("timedelta64[h]")
+
+    def keys(self) -> list[str]:
+        return list(self.__dataclass_fields__)
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+    def items(self):
+        return [(k, getattr(self, k)) for k in self.keys()]
+
+
 @dataclass
 class Estimate:
     """What :func:`dcpower.estimate` returns.
 
     Attributes named as in :data:`RESULT_UNITS` give pint Quantities
-    (``r.facility_power.to("MW")``). ``hourly`` holds the 8,760-hour series, ``steps``
-    the model chain for ``--explain``, ``provenance`` where each result came from.
+    (``r.facility_power.to("MW")``). ``hourly`` holds the 8,760-hour series with their
+    timestamps, ``steps`` the model chain for ``--explain``, ``provenance`` the step that
+    produced each result, ``resolved`` the scenario with every spec it named, ``chain`` the
+    typed output of every step.
     """
 
-    scenario: Any
+    resolved: Any
     results: dict[str, Any]
     provenance: dict[str, str]
-    hourly: dict[str, Any]
+    hourly: Hourly
     steps: list[Step]
     warnings: list[str]
-    resolved: dict[str, Any]
-    # The model's working state for later steps (sizing, grid dynamics, plots): resolved
-    # specs ("specs": accelerator, server, cooling, site, grid, catalog), the design-point
-    # and hourly flow dicts of the facility model, IT and network sizes. Not part of the
-    # stable API.
-    internals: dict[str, Any] = field(default_factory=dict, repr=False)
+    chain: Any = field(default=None, repr=False)
+
+    @property
+    def scenario(self):
+        """The scenario as run, overrides applied."""
+        return self.resolved.scenario
+
+    @property
+    def title(self) -> str:
+        return self.resolved.title
 
     def __getattr__(self, name: str):
         results = self.__dict__.get("results", {})
@@ -241,56 +314,69 @@ class Estimate:
     def value(self, name: str, units: str = "si"):
         """Result ``name`` converted to its display unit for ``units`` ("si" or "us")."""
         q = self.results[name]
-        target = RESULT_UNITS.get(_unit_key(name), ("", ""))[0 if units == "si" else 1]
+        target = display_unit(name, units)
         if not target:
             return q.to("dimensionless") if hasattr(q, "to") else q
         return q.to(target)
 
     def to_dict(self, units: str = "si") -> dict:
-        """``{"scenario": {...}, "results": {name: {"value", "unit"}}}`` as in ``--format json``."""
+        """``{"scenario": {...}, "results": {name: {"value", "unit", "description", "step"}}, "warnings"}``."""
         out = {}
         for name in self.results:
             q = self.value(name, units)
-            mag = q.magnitude
-            out[name] = {"value": float(mag) if mag is not None else None,
-                         "unit": format_unit(q.units) if str(q.units) != "dimensionless" else ""}
-        return {"scenario": self.resolved, "results": out, "warnings": list(self.warnings)}
+            out[name] = {"value": float(q.magnitude),
+                         "unit": format_unit(q.units) if str(q.units) != "dimensionless" else "",
+                         "description": describe(name), "step": self.provenance.get(name, "")}
+        return {"scenario": self.resolved.to_dict(), "results": out, "warnings": list(self.warnings)}
 
     def rows(self, units: str = "si") -> list[tuple[str, float, str, str]]:
         """``(name, value, unit, description)`` for each result."""
         d = self.to_dict(units)["results"]
-        return [(k, v["value"], v["unit"], _DESCRIPTIONS.get(_unit_key(k), "")) for k, v in d.items()]
+        return [(k, v["value"], v["unit"], v["description"]) for k, v in d.items()]
+
+    def report(self, units: str = "si", explain: bool = False) -> Report:
+        """The estimate as a :class:`~dcpower.report.Report`: every result; the steps when ``explain``."""
+        data = self.to_dict(units)
+        if explain:
+            data["steps"] = [s.to_dict() for s in self.steps]
+        rows = [list(r) for r in self.rows(units)]
+        return Report(f"dcpower estimate: {self.title}", [Table(["result", "value", "unit", "what"], rows)], data,
+                      list(self.warnings), csv=Table(["name", "value", "unit", "description"], rows),
+                      steps=self.steps if explain else None)
+
+    def issue_warnings(self, stacklevel: int = 3) -> None:
+        """Issue each warning through :mod:`warnings` as a :class:`~dcpower.errors.DcpowerWarning`."""
+        for w in self.warnings:
+            _warnings.warn(w, DcpowerWarning, stacklevel=stacklevel)
 
     def summary(self, units: str = "si") -> str:
-        from dcpower.output.render import render_estimate
+        from dcpower.output.render import render
 
-        return render_estimate(self, "table", units)
+        return render(self, "table", units)
 
     def __repr__(self) -> str:
         f = self.results.get("facility_power")
-        return f"<Estimate {self.scenario.id}: facility_power={f.to('MW'):.1f~}>" if f is not None else "<Estimate>"
+        return f"<Estimate {self.title}: facility_power={f.to('MW'):.1f~}>" if f is not None else "<Estimate>"
 
     def _repr_markdown_(self) -> str:
-        from dcpower.output.render import render_estimate
+        from dcpower.output.render import render
 
-        return render_estimate(self, "markdown", "si")
+        return render(self, "markdown", "si")
 
     def _repr_html_(self) -> str:
-        from dcpower.output.render import render_estimate
+        from dcpower.output.render import render
 
-        return render_estimate(self, "html", "si")
+        return render(self, "html", "si")
 
     def to_frame(self, units: str = "si"):
         """The results as a pandas DataFrame indexed by result name (needs pandas)."""
-        return _frame(["result", "value", "unit", "description"], self.rows(units), "result")
+        return frame(["result", "value", "unit", "description"], self.rows(units), "result")
 
 
-def _frame(columns, rows, index):
+def frame(columns, rows, index):
     """A pandas DataFrame of ``rows``; a one-line error when pandas is missing."""
     try:
         import pandas as pd
     except ImportError:
-        from dcpower.errors import DcpowerError
-
         raise DcpowerError("to_frame() needs pandas; pip install pandas, or use to_dict()") from None
     return pd.DataFrame([list(r) for r in rows], columns=list(columns)).set_index(index)

@@ -20,7 +20,7 @@ import numpy as np
 
 from dcpower.errors import DcpowerError, InputError
 
-__all__ = ["sankey", "monthly", "sweep_curves", "tornado", "check_output", "FORMATS"]
+__all__ = ["sankey", "monthly", "sweep_curves", "tornado", "check_output", "pyplot", "FORMATS"]
 
 FORMATS = {".png": "png", ".svg": "svg"}
 # Hours before the first hour of each month in a 365-day typical year.
@@ -28,7 +28,8 @@ _MONTH_START = np.cumsum([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]) * 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib's pyplot on the Agg backend; a one-line error when matplotlib is missing."""
     try:
         import matplotlib
     except ImportError:
@@ -57,14 +58,14 @@ def check_output(path) -> Path:
 
 
 def _save(fig, path) -> Path:
-    from dcpower.output.render import write_atomic
+    from dcpower.output.files import write_atomic
 
     p = check_output(path)
     import io
 
     buf = io.BytesIO()
     fig.savefig(buf, format=FORMATS[p.suffix.lower()], dpi=120, bbox_inches="tight")
-    _pyplot().close(fig)
+    pyplot().close(fig)
     write_atomic(p, buf.getvalue())
     return p
 
@@ -82,15 +83,19 @@ def sankey(est, path):
     path : str or Path
         Output file, ``.png`` or ``.svg``.
     """
-    plt = _pyplot()
+    plt = pyplot()
     from matplotlib.sankey import Sankey
 
-    h = est.internals["hourly"]
-    mean = lambda q: float(np.mean(q.to("MW").magnitude))  # noqa: E731
+    c = est.chain
+    h = c.hourly
+
+    def mean(q):
+        return float(c.mean(q, "MW").magnitude[0])
+
     facility = _mw(est, "facility_power_average")
-    parts = [("transformer loss", mean(h["xfmr_loss"])), ("UPS loss", mean(h["ups_loss"])),
-             ("distribution loss", mean(h["dist_loss"])), ("cooling", mean(h["cooling_power"])),
-             ("lighting", mean(h["lighting"]))]
+    parts = [("transformer loss", mean(h.transformer_loss)), ("UPS loss", mean(h.side.ups_loss)),
+             ("distribution loss", mean(h.side.distribution_loss)), ("cooling", mean(h.cooling_power)),
+             ("lighting", mean(h.side.lighting))]
     it = _mw(est, "it_power_average")
     small = sum(v for _, v in parts if v < 0.01 * facility)
     parts = [(n, v) for n, v in parts if v >= 0.01 * facility] + ([("other", small)] if small > 0 else [])
@@ -107,8 +112,8 @@ def sankey(est, path):
     for d in diagrams:
         for t in d.texts:
             t.set_fontsize(9)
-    sink = "cooling towers" if est.internals["specs"].cooling.heat_rejection == "cooling-tower" else "dry coolers"
-    ax.set_title(f"{est.scenario.name}: annual-mean power flow, PUE {float(est.pue.magnitude):.2f}",
+    sink = "cooling towers" if est.resolved.cooling.heat_rejection == "cooling-tower" else "dry coolers"
+    ax.set_title(f"{est.title}: annual-mean power flow, PUE {float(est.pue.magnitude):.2f}",
                  fontsize=11, pad=28)
     fig.text(0.5, 0.02, f"All {facility:.1f} MW drawn leave the site as heat: IT, pumps and fans through the "
              f"{sink}, electrical losses to room and outdoor air.", ha="center", fontsize=9, color="#444444")
@@ -132,7 +137,7 @@ def monthly_table(est) -> dict[str, np.ndarray]:
 
 def monthly(est, path, units: str = "si"):
     """Monthly PUE, WUE and site water of the typical year, three stacked panels."""
-    plt = _pyplot()
+    plt = pyplot()
     m = monthly_table(est)
     water, wunit = (m["water"], "m³")
     if units == "us":
@@ -154,16 +159,15 @@ def monthly(est, path, units: str = "si"):
     axes[2].set_xticks(x, m["months"])
     for ax in axes:
         ax.grid(alpha=0.3)
-    cooling = est.resolved.get("cooling", "")
-    axes[0].set_title(f"{est.scenario.name} ({cooling}): by month of the typical year", fontsize=11)
+    axes[0].set_title(f"{est.title}: by month of the typical year", fontsize=11)
     fig.tight_layout()
     return _save(fig, path)
 
 
 def sweep_curves(sw, path, results=("facility_power", "pue", "water_per_day")):
     """Each of ``results`` against the swept field, one panel each."""
-    plt = _pyplot()
-    results = [r for r in results if r in sw.estimates[0].results]
+    plt = pyplot()
+    results = [r for r in results if r in sw.columns]
     if not results:
         raise InputError("nothing to plot: none of the requested results exists")
     d = sw.to_dict(names=results)["results"]
@@ -182,7 +186,7 @@ def sweep_curves(sw, path, results=("facility_power", "pue", "water_per_day")):
         if len(x) > 2 and x[-1] / max(x[0], 1e-12) > 50 and x[0] > 0:
             ax.set_xscale("log")
     axes[-1, 0].set_xlabel(sw.field + (f" [{sw.unit}]" if sw.unit else ""))
-    axes[0, 0].set_title(f"dcpower sweep: {sw.field} ({sw.estimates[0].scenario.name})", fontsize=11)
+    axes[0, 0].set_title(f"dcpower sweep: {sw.field} ({sw.title})", fontsize=11)
     fig.tight_layout()
     return _save(fig, path)
 
@@ -192,7 +196,7 @@ def tornado(unc, path, top: int = 12):
     low and high end (others nominal), as a share of the nominal result."""
     from dcpower.studies.uncertainty import SENSITIVITY_RESULTS
 
-    plt = _pyplot()
+    plt = pyplot()
     rows = unc.sensitivity[:top]
     if not rows:
         raise InputError("no assumption with a low/high range reaches this estimate; nothing to plot")
@@ -213,6 +217,6 @@ def tornado(unc, path, top: int = 12):
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(y, names, fontsize=8)
     axes[0].legend(fontsize=8, loc="lower right")
-    fig.suptitle(f"{unc.estimate.scenario.name}: which assumptions matter (one at a time)", fontsize=11)
+    fig.suptitle(f"{unc.estimate.title}: which assumptions matter (one at a time)", fontsize=11)
     fig.tight_layout()
     return _save(fig, path)

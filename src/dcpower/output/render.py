@@ -1,4 +1,9 @@
-"""Rendering of results and specs: one function per kind of output, every format in one place."""
+"""Rendering: one renderer per format (table, markdown, html, csv, json) for every command.
+
+A result object (estimate, comparison, sweep, fit, uncertainty, a size or grid view) says
+what it shows as a :class:`Report`: a title, tables, its JSON document and its warnings.
+:func:`render` turns any Report into any format, so every command prints the same way.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +12,13 @@ import io
 import json
 from typing import Any, Iterable, Sequence
 
+from dcpower.report import Report, Table, fmt_number
 from dcpower.units import format_unit
 
-FORMATS = ("table", "json", "csv", "markdown")
+__all__ = ["render", "to_json", "table", "fmt_value", "fmt_number", "explain_text", "spec_rows",
+           "spec_to_json", "FORMATS", "Report", "Table"]
 
-
-def _fmt_number(v: Any) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        if v == 0:
-            return "0"
-        if v.is_integer() and abs(v) < 1e15:
-            return f"{int(v):,}"
-        a = abs(v)
-        if a >= 1e5:
-            return f"{v:,.0f}"
-        if a >= 100:
-            return f"{v:,.1f}"
-        if a >= 1:
-            return f"{v:.3g}" if a < 10 else f"{v:.1f}"
-        return f"{v:.3g}"
-    return str(v)
+FORMATS = ("table", "json", "csv", "markdown")  # html too, for notebooks
 
 
 def fmt_value(v: Any) -> str:
@@ -42,9 +28,9 @@ def fmt_value(v: Any) -> str:
         unit = format_unit(v.units)
         if hasattr(mag, "__len__"):
             return f"[{len(mag)} values] {unit}"
-        return f"{_fmt_number(float(mag))} {unit}".strip()
+        return f"{fmt_number(float(mag))} {unit}".strip()
     if isinstance(v, float):
-        return _fmt_number(v)
+        return fmt_number(v)
     return "-" if v is None else str(v)
 
 
@@ -59,7 +45,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) -> st
         return buf.getvalue().rstrip("\n")
     from tabulate import tabulate
 
-    shown = [[_fmt_number(c) if isinstance(c, (int, float)) and not isinstance(c, bool) else c
+    shown = [[fmt_number(c) if isinstance(c, (int, float)) and not isinstance(c, bool) else c
               for c in r] for r in rows]
     if fmt == "html":
         import html
@@ -70,23 +56,47 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) -> st
                     disable_numparse=True)
 
 
-def render_estimate(est, fmt: str, units: str = "si") -> str:
+def render(obj, fmt: str = "table", units: str = "si", *, warnings: bool = True, **options) -> str:
+    """``obj`` (anything with a ``report(units, **options)`` method, or a Report) in format ``fmt``.
+
+    Formats: table, markdown, html, csv, json. With ``warnings=True`` the warnings close the
+    text formats (notebooks, ``summary()``); the CLI passes False and prints them on stderr.
+    JSON always carries them in its ``warnings`` list.
+    """
+    rep = obj if isinstance(obj, Report) else obj.report(units, **options)
     if fmt == "json":
-        return json.dumps(est.to_dict(units), indent=2)
-    rows = est.rows(units)
+        return to_json(rep.data)
     if fmt == "csv":
-        return table(["name", "value", "unit", "description"], rows, "csv")
-    title = f"dcpower estimate: {est.scenario.name}"
-    body = table(["result", "value", "unit", "what"], rows, fmt)
+        t = rep.csv or rep.tables[0]
+        return table(t.headers, t.rows, "csv")
+    notes = [f"warning: {w}" for w in rep.warnings] if warnings else []
     if fmt == "html":
         import html
 
-        notes = "".join(f"<p>warning: {html.escape(w)}</p>" for w in est.warnings)
-        return f"<p><b>{html.escape(title)}</b></p>{body}{notes}"
-    notes = "\n".join(f"warning: {w}" for w in est.warnings)
-    if fmt == "markdown":
-        return f"**{title}**\n\n{body}" + (f"\n\n{notes}" if notes else "")
-    return f"{title}\n\n{body}" + (f"\n\n{notes}" if notes else "")
+        parts = [f"<p><b>{html.escape(rep.title)}</b></p>"]
+        parts += [(f"<p>{html.escape(t.caption)}</p>" if t.caption else "") + table(t.headers, t.rows, "html")
+                  for t in rep.tables]
+        return "".join(parts + [f"<p>{html.escape(n)}</p>" for n in notes])
+    head = f"**{rep.title}**" if fmt == "markdown" else rep.title
+    parts = [head] + ([explain_text(rep.steps, fmt)] if rep.steps else [])
+    parts += [(f"{t.caption}\n\n" if t.caption else "") + table(t.headers, t.rows, fmt) for t in rep.tables]
+    return "\n\n".join(parts + (["\n".join(notes)] if notes else []))
+
+
+def to_json(data) -> str:
+    """JSON text of ``data``; NaN and infinities become null (JSON has neither)."""
+    import math
+
+    def clean(v):
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        return v
+
+    return json.dumps(clean(data), indent=2, allow_nan=False)
 
 
 def _wrap(text: str, width: int = 100) -> str:
@@ -95,17 +105,16 @@ def _wrap(text: str, width: int = 100) -> str:
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 
-def render_explain(est, fmt: str = "table") -> str:
-    """Every step: formula, inputs with unit and source, results."""
-    out = [f"dcpower estimate, step by step: {est.scenario.name}", ""]
-    for i, step in enumerate(est.steps, 1):
-        md = fmt == "markdown"
+def explain_text(steps, fmt: str = "table") -> str:
+    """Every step: formula, inputs with value and source, results."""
+    md = fmt == "markdown"
+    out = []
+    for i, step in enumerate(steps, 1):
         out.append(f"{'### ' if md else ''}{i}. {step.title}")
         out.append(f"   formula: {step.formula}" if not md else f"`{step.formula}`")
         if step.inputs:
             out.append(table(["input", "value", "source"],
-                             [(x.name, fmt_value(x.value), x.source if md else _wrap(x.source))
-                              for x in step.inputs],
+                             [(x.name, fmt_value(x.value), x.source if md else _wrap(x.source)) for x in step.inputs],
                              "markdown" if md else "table"))
         if step.results:
             out.append(table(["result", "value"], [(n, fmt_value(v)) for n, v in step.results],
@@ -113,8 +122,6 @@ def render_explain(est, fmt: str = "table") -> str:
         if step.note:
             out.append(f"   note: {step.note}")
         out.append("")
-    for w in est.warnings:
-        out.append(f"warning: {w}")
     return "\n".join(out).rstrip()
 
 
@@ -167,41 +174,3 @@ def spec_to_json(spec) -> dict:
         else:
             d[name] = v
     return d
-
-
-def write_atomic(path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all: a temporary file beside it, then rename.
-
-    Raises InputError (one line) when the folder is missing or not writable.
-    """
-    import os
-    import tempfile
-    from pathlib import Path
-
-    from dcpower.errors import InputError
-
-    p = Path(path)
-    folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"cannot write {path}: folder '{folder}' does not exist")
-    if p.is_dir():
-        raise InputError(f"cannot write {path}: it is a folder; give a file name")
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(tmp, p)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
-

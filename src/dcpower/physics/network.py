@@ -11,8 +11,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["switch_radix", "fat_tree_tiers", "fat_tree_switches", "fat_tree_transceivers",
-           "FabricSize"]
+import numpy as np
+
+__all__ = ["switch_radix", "fat_tree_tiers", "fat_tree_switches", "fat_tree_switch_count",
+           "fat_tree_transceivers", "FabricSize"]
+
+
+def _ceil_div(a, b):
+    """``ceil(a / b)`` for whole numbers: an int, or an int array for an array ``a``."""
+    q = -(-np.asarray(a) // b)
+    return int(q) if np.ndim(q) == 0 else q
 
 
 def switch_radix(ports: int, port_speed, endpoint_speed) -> int:
@@ -38,12 +46,15 @@ def fat_tree_capacity(radix: int, tiers: int) -> int:
     return int(2 * (radix // 2) ** tiers)
 
 
-def fat_tree_tiers(endpoints: int, radix: int, max_tiers: int = 5) -> int:
-    """Fewest tiers whose non-blocking fat tree serves ``endpoints``."""
-    for tiers in range(1, max_tiers + 1):
-        if endpoints <= fat_tree_capacity(radix, tiers):
-            return tiers
-    raise ValueError(f"{endpoints} endpoints need more than {max_tiers} tiers of {radix}-port switches")
+def fat_tree_tiers(endpoints, radix: int, max_tiers: int = 5):
+    """Fewest tiers whose non-blocking fat tree serves ``endpoints`` (an int or an int array)."""
+    n = np.asarray(endpoints)
+    tiers = np.zeros(n.shape, dtype=int)
+    for level in range(max_tiers, 0, -1):
+        tiers = np.where(n <= fat_tree_capacity(radix, level), level, tiers)
+    if np.any(tiers == 0):
+        raise ValueError(f"{int(np.max(n))} endpoints need more than {max_tiers} tiers of {radix}-port switches")
+    return int(tiers) if tiers.ndim == 0 else tiers
 
 
 def fat_tree_switches(endpoints: int, radix: int, tiers: int) -> list[int]:
@@ -61,8 +72,14 @@ def fat_tree_switches(endpoints: int, radix: int, tiers: int) -> list[int]:
     return [lower] * (tiers - 1) + [math.ceil(endpoints / radix)]
 
 
-def fat_tree_transceivers(endpoints: int, tiers: int, nic_optics: bool,
-                          ports_per_switch_module: int) -> tuple[int, int]:
+def fat_tree_switch_count(endpoints, radix: int, tiers):
+    """Switches in all tiers (ints or int arrays): the sum of :func:`fat_tree_switches`."""
+    top = _ceil_div(endpoints, radix)
+    return np.where(np.asarray(tiers) == 1, top, (np.asarray(tiers) - 1) * _ceil_div(endpoints, radix // 2) + top) \
+        if np.ndim(endpoints) or np.ndim(tiers) else (top if tiers == 1 else (tiers - 1) * _ceil_div(endpoints, radix // 2) + top)
+
+
+def fat_tree_transceivers(endpoints, tiers, nic_optics: bool, ports_per_switch_module: int):
     """Optical modules: (NIC-side, switch-side).
 
     Notes
@@ -72,9 +89,9 @@ def fat_tree_transceivers(endpoints: int, tiers: int, nic_optics: bool,
     NIC to leaf, the leaf down-links need no module. Twin-port switch modules carry two
     link ends each.
     """
-    nic = endpoints if nic_optics else 0
+    nic = endpoints if nic_optics else 0 * endpoints
     switch_ends = 2 * endpoints * (tiers - 1) + (endpoints if nic_optics else 0)
-    return nic, math.ceil(switch_ends / ports_per_switch_module)
+    return nic, _ceil_div(switch_ends, ports_per_switch_module)
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,18 @@ JSON shape (``Comparison.to_dict()``, ``dcpower compare --format json``)::
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+
+from dcpower.catalog.loader import load_catalog, suggest
+from dcpower.chain.result import RESULT_UNITS, display_unit, frame
 from dcpower.errors import InputError
+from dcpower.report import Report, Table, fmt_number
+from dcpower.studies.variants import MAX_VARIANTS, check_field, run_variant
+from dcpower.units import Q_
 
 __all__ = ["compare", "Comparison", "parse_vary", "DEFAULT_RESULTS"]
 
@@ -44,115 +51,90 @@ def parse_vary(text: str) -> tuple[str, list[str]]:
     return key, vals
 
 
-def _check_field(key: str) -> None:
-    """Raise InputError unless ``key`` is an estimate option or a --set key."""
-    from dcpower.catalog.loader import suggest
-    from dcpower.chain.estimate import OVERRIDABLE
-    from dcpower.catalog.scenario import SPEC_FIELDS, scenario_keys
-
-    head, _, rest = key.partition(".")
-    valid = sorted(set(OVERRIDABLE) | set(scenario_keys()))
-    if key in valid or (head in SPEC_FIELDS and rest):
-        return
-    hint = suggest(key, valid)
-    if not hint.startswith("did you mean"):
-        hint = (f"use one of {', '.join(OVERRIDABLE)}, a scenario field (dcpower scenario show) "
-                "or a spec field such as cooling.approach")
-    raise InputError(f"unknown field '{key}'; {hint}")
-
-
-def _run(scenario, specs_dirs, settings: dict, overrides: dict, extra: dict):
-    """One estimate: ``extra`` fields go to overrides when they are shortcuts, else to settings."""
-    from dcpower.chain.estimate import OVERRIDABLE, estimate
-
-    ov, st = dict(overrides), dict(settings or {})
-    for k, v in extra.items():
-        if k in OVERRIDABLE:
-            ov[k] = v
-        else:
-            st[k] = v
-    return estimate(scenario, specs_dirs=specs_dirs, settings=st, **ov)
-
-
 @dataclass
 class Comparison:
-    """Estimates side by side: ``variants`` (labels) and ``estimates`` in the same order.
+    """Results side by side: ``variants`` (labels), ``columns`` (each result, one value per variant).
 
-    ``results`` names the rows a table shows (all results when ``None``).
+    ``results`` names the rows a table shows (all results when ``None``); ``estimates`` holds
+    the variants' :class:`~dcpower.chain.result.Estimate` when each was run on its own (compare),
+    and is empty for a batch (sweep).
     """
 
     variants: list[str]
-    estimates: list[Any]
+    columns: dict[str, Any]  # result name -> Quantity array, one value per variant
+    scenarios: list[dict]
+    warnings: list[list[str]]
     varied: dict[str, list] | None = None
     results: Sequence[str] | None = None
     title: str = "dcpower compare"
     units: str = "si"
-    _cache: dict = field(default_factory=dict, repr=False)
+    estimates: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def of_estimates(cls, variants, estimates, **kwargs) -> "Comparison":
+        names = [n for n in estimates[0].results if all(n in e.results for e in estimates)]
+        columns = {}
+        for n in names:
+            unit = estimates[0].results[n].units
+            columns[n] = Q_(np.array([float(e.results[n].to(unit).magnitude) for e in estimates]), unit)
+        return cls(list(variants), columns, [e.resolved.to_dict() for e in estimates],
+                   [list(e.warnings) for e in estimates], estimates=list(estimates), **kwargs)
 
     def names(self) -> list[str]:
-        """Result names shown: the requested ones present in every estimate, in order."""
-        every = [n for n in self.estimates[0].results if all(n in e.results for e in self.estimates)]
+        """Result names shown: the requested ones present in every variant, in order."""
         if self.results is None:
-            return every
-        return [n for n in self.results if n in every]
+            return list(self.columns)
+        return [n for n in self.results if n in self.columns]
+
+    def column(self, name: str, units: str | None = None) -> np.ndarray:
+        """Result ``name`` of every variant, in its display unit."""
+        q = self.columns[name]
+        unit = display_unit(name, units or self.units)
+        return np.asarray(q.to(unit).magnitude if unit else q.to("dimensionless").magnitude, dtype=float)
+
+    def value(self, name: str, i: int, units: str | None = None) -> float:
+        """Result ``name`` of variant ``i`` in its display unit."""
+        return float(self.column(name, units)[i])
 
     def to_dict(self, units: str | None = None, names: Sequence[str] | None = None) -> dict:
         units = units or self.units
-        dicts = [e.to_dict(units) for e in self.estimates]
         out: dict[str, list] = {}
-        for name in names or [n for n in dicts[0]["results"] if all(n in d["results"] for d in dicts)]:
-            first = dicts[0]["results"][name]["value"]
-            col = []
-            for d in dicts:
-                v = d["results"][name]
-                delta = v["value"] - first
-                col.append({"value": v["value"], "unit": v["unit"], "delta": delta,
-                            "delta_percent": 100 * delta / first if first else None})
-            out[name] = col
-        return {"variants": list(self.variants), "varied": self.varied,
-                "scenarios": [d["scenario"] for d in dicts], "results": out,
-                "warnings": {v: d["warnings"] for v, d in zip(self.variants, dicts)}}
+        for name in names or list(self.columns):
+            unit = display_unit(name, units)
+            values = self.column(name, units)
+            first = float(values[0])
+            out[name] = [{"value": float(v), "unit": unit, "delta": float(v) - first,
+                          "delta_percent": 100 * (float(v) - first) / first if first else None} for v in values]
+        return {"variants": list(self.variants), "varied": self.varied, "scenarios": list(self.scenarios),
+                "results": out, "warnings": {v: list(w) for v, w in zip(self.variants, self.warnings)}}
 
-    def value(self, name: str, i: int) -> float:
-        """Result ``name`` of variant ``i`` in its display unit."""
-        return float(self.estimates[i].value(name, self.units).magnitude)
-
-    def _cell(self, entry: dict, first: bool) -> str:
-        from dcpower.output.render import _fmt_number
-
-        text = _fmt_number(entry["value"])
+    @staticmethod
+    def _cell(entry: dict, first: bool) -> str:
+        text = fmt_number(entry["value"])
         if not first:
             p = entry["delta_percent"]
             text += f" ({p:+.1f} %)" if p is not None else (" (+0)" if entry["delta"] == 0 else
-                                                              f" ({_fmt_number(entry['delta'])})")
+                                                              f" ({fmt_number(entry['delta'])})")
         return text
 
-    def render(self, fmt: str = "table", units: str | None = None) -> str:
+    def report(self, units: str | None = None) -> Report:
         """One row per result, one column per variant; later columns show the change in %."""
-        from dcpower.output.render import table
-
         units = units or self.units
         d = self.to_dict(units, self.names())
-        if fmt == "json":
-            return json.dumps(d, indent=2)
-        if fmt == "csv":
-            heads = ["result", "unit"] + [x for v in self.variants for x in (v, f"{v} delta")]
-            rows = [[n, col[0]["unit"]] + [x for e in col for x in (e["value"], e["delta"])]
-                    for n, col in d["results"].items()]
-            return table(heads, rows, "csv")
         heads = ["result", "unit"] + list(self.variants)
         rows = [[n, col[0]["unit"]] + [self._cell(e, i == 0) for i, e in enumerate(col)]
                 for n, col in d["results"].items()]
-        body = table(heads, rows, fmt)
-        notes = [f"warning ({v}): {w}" for v, ws in d["warnings"].items() for w in ws]
-        if fmt == "html":
-            import html
+        csv_heads = ["result", "unit"] + [x for v in self.variants for x in (v, f"{v} delta")]
+        csv_rows = [[n, col[0]["unit"]] + [x for e in col for x in (e["value"], e["delta"])]
+                    for n, col in d["results"].items()]
+        notes = [f"({v}) {w}" for v, ws in d["warnings"].items() for w in ws]
+        return Report(f"{self.title} (change against {self.variants[0]})", [Table(heads, rows)], d, notes,
+                      csv=Table(csv_heads, csv_rows))
 
-            return (f"<p><b>{html.escape(self.title)}</b> (change against {html.escape(self.variants[0])})</p>"
-                    + body + "".join(f"<p>{html.escape(n)}</p>" for n in notes))
-        title = f"{self.title} (change against {self.variants[0]})"
-        title = f"**{title}**" if fmt == "markdown" else title
-        return "\n\n".join([title, body] + (["\n".join(notes)] if notes else []))
+    def render(self, fmt: str = "table", units: str | None = None) -> str:
+        from dcpower.output.render import render
+
+        return render(self.report(units), fmt)
 
     def summary(self) -> str:
         return self.render("table")
@@ -165,11 +147,9 @@ class Comparison:
 
     def to_frame(self, units: str | None = None):
         """Values as a pandas DataFrame: one row per result, one column per variant."""
-        from dcpower.chain.result import _frame
-
         d = self.to_dict(units, self.names())["results"]
         rows = [[n, col[0]["unit"]] + [e["value"] for e in col] for n, col in d.items()]
-        return _frame(["result", "unit"] + list(self.variants), rows, "result")
+        return frame(["result", "unit"] + list(self.variants), rows, "result")
 
     def __repr__(self) -> str:
         return f"<Comparison of {len(self.variants)}: {', '.join(self.variants)}>"
@@ -177,7 +157,7 @@ class Comparison:
 
 def compare(scenarios: Sequence[Any] | None = None, *, vary: dict[str, Sequence] | Sequence[str] | None = None,
             results: Sequence[str] | None = DEFAULT_RESULTS, specs_dirs=(), settings: dict | None = None,
-            units: str = "si", **overrides) -> Comparison:
+            units: str = "si", progress=None, **overrides) -> Comparison:
     """Estimates side by side, with the change against the first.
 
     Parameters
@@ -204,45 +184,48 @@ def compare(scenarios: Sequence[Any] | None = None, *, vary: dict[str, Sequence]
     >>> c.variants
     ['cooling=air-chiller', 'cooling=dlc-tower']
     """
-    from dcpower.chain.result import RESULT_UNITS
-
     if results is not None:
         unknown = [r for r in results if r not in RESULT_UNITS]
         if unknown:
-            from dcpower.catalog.loader import suggest
-
             raise InputError(f"unknown result '{unknown[0]}'; {suggest(unknown[0], list(RESULT_UNITS))}")
     scenarios = list(scenarios or [])
     if vary:
         if isinstance(vary, dict):
-            pairs = [(k, [str(x) for x in v]) for k, v in vary.items()]
+            pairs = [(k, [str(v)] if isinstance(v, (str, int, float)) else [str(x) for x in v])
+                     for k, v in vary.items()]
         else:
             pairs = [parse_vary(v) for v in vary]
         for k, vals in pairs:
-            _check_field(k)
+            check_field(k)
             if not vals:
                 raise InputError(f"--vary {k}: give at least one value")
         if len(scenarios) > 1:
             raise InputError("with --vary, give at most one scenario (the base)")
         base = scenarios[0] if scenarios else overrides.pop("scenario", None)
         keys = [k for k, _ in pairs]
+        combos = list(itertools.product(*[v for _, v in pairs]))
+        if len(combos) > MAX_VARIANTS:
+            raise InputError(f"{len(combos):,} variants is more than the {MAX_VARIANTS:,} a comparison runs; "
+                             "vary fewer fields or values")
+        catalog = load_catalog(specs_dirs)
         labels, ests = [], []
-        for combo in itertools.product(*[v for _, v in pairs]):
+        for i, combo in enumerate(combos):
             extra = dict(zip(keys, combo))
             labels.append(", ".join(f"{k}={v}" for k, v in extra.items()))
-            ests.append(_run(base, specs_dirs, settings, overrides, extra))
-        return Comparison(labels, ests, {k: v for k, v in pairs}, results, units=units)
+            ests.append(run_variant(base, specs_dirs, settings, overrides, extra, catalog))
+            if progress:
+                progress(i + 1, len(combos))
+        return Comparison.of_estimates(labels, ests, varied={k: v for k, v in pairs}, results=results, units=units)
     if len(scenarios) < 1:
         raise InputError("give scenarios to compare (dcpower compare a.toml b.toml) or --vary FIELD=A,B")
-    from pathlib import Path
-
+    catalog = load_catalog(specs_dirs)
     labels, ests = [], []
     for s in scenarios:
         label = Path(str(s)).stem if str(s).endswith(".toml") else str(getattr(s, "id", s))
         while label in labels:
             label += "'"
         labels.append(label)
-        ests.append(_run(s, specs_dirs, settings, overrides, {}))
-    return Comparison(labels, ests, None, results, units=units)
+        ests.append(run_variant(s, specs_dirs, settings, overrides, {}, catalog))
+    return Comparison.of_estimates(labels, ests, results=results, units=units)
 
 

@@ -9,8 +9,8 @@ Each budget is a constraint on a result that grows with the GPU count:
 - ``water``: ``water_per_day``, the annual-mean site water.
 
 :func:`fit` finds, for each budget, the largest integer GPU count whose result stays within it
-(secant steps on the nearly linear response, then bisection to the exact integer; every
-evaluation is :func:`dcpower.estimate`), and reports the smallest of them and the constraint
+(rounds of 25 counts evaluated as one batch of the chain, each narrowing the bracket, down
+to the exact integer), and reports the smallest of them and the constraint
 that binds. JSON (``Fit.to_dict()``)::
 
     {"gpus": 123456, "binding": "power",
@@ -21,12 +21,20 @@ that binds. JSON (``Fit.to_dict()``)::
 
 from __future__ import annotations
 
-import json
-import math
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from dcpower.chain.estimate import estimate_resolved
+from dcpower.chain.resolve import Resolved, resolve, title_for
+from dcpower.chain.result import frame
+from dcpower.chain.run import chain_results, run_chain
 from dcpower.errors import InputError
+from dcpower.report import Report, Table
+from dcpower.studies.compare import DEFAULT_RESULTS
+from dcpower.weather.model import AirStates
 
 __all__ = ["fit", "Fit", "BUDGETS"]
 
@@ -37,7 +45,7 @@ BUDGETS = {
     "water": ("water_per_day", "[volume] / [time]", "m^3/d"),
 }
 MAX_GPUS = 10_000_000
-MAX_EVALUATIONS = 60
+GRID = 25  # counts evaluated per round, as one batch of the chain
 
 
 def _budget(name: str, value):
@@ -54,24 +62,14 @@ def _budget(name: str, value):
     return q
 
 
-def _onsite_power(est):
-    """Firm on-site generation (turbines) the scenario puts beside the grid. [MW]"""
-    from dcpower.units import Q_
-
-    on = est.scenario.onsite
-    t = est.internals.get("turbine")
-    if t is not None and on.turbines:
-        return (on.turbines * t.rated_power.quantity).to("MW")
-    return Q_(0.0, "MW")
-
-
-def _measure(name: str, est) -> float:
-    """The constrained quantity of ``est``, in the budget's display unit."""
+def _measure(name: str, r: Resolved, results: dict) -> np.ndarray:
+    """The constrained quantity per sample, in the budget's display unit."""
     result, _, unit = BUDGETS[name]
     if name == "grid":
-        need = (est.facility_power.to("MW") - _onsite_power(est)).magnitude
-        return max(float(need), 0.0)
-    return float(est.results[result].to(unit).magnitude)
+        turbines = (r.scenario.onsite.turbines * r.turbine.rated_power.quantity).to("MW").magnitude \
+            if r.turbine is not None else 0.0
+        return np.maximum(results["facility_power"].to("MW").magnitude - turbines, 0.0)
+    return np.asarray(results[result].to(unit).magnitude, dtype=float)
 
 
 @dataclass
@@ -94,26 +92,19 @@ class Fit:
         return [(n, c["result"], f"{c['budget']:g} {c['unit']}", c["gpus"], c["value_at_fit"],
                  "binding" if n == self.binding else "") for n, c in self.constraints.items()]
 
-    def render(self, fmt: str = "table", units: str = "si") -> str:
-        from dcpower.output.render import table
-
-        if fmt == "json":
-            return json.dumps(self.to_dict(units), indent=2)
+    def report(self, units: str = "si") -> Report:
         heads = ["budget", "limits", "budget value", "gpus that fit", "value at that count", ""]
-        if fmt == "csv":
-            return table(heads, self.rows(), "csv")
-        head = f"{self.gpus:,} GPUs fit; the {self.binding} budget binds"
-        body = table(heads, self.rows(), fmt)
-        if fmt == "html":
-            import html
+        budgets = Table(heads, [list(r) for r in self.rows()])
+        at = Table(["result", "value", "unit", "what"],
+                   [list(r) for r in self.estimate.rows(units) if r[0] in ("gpus",) + DEFAULT_RESULTS],
+                   f"At {self.gpus:,} GPUs:")
+        return Report(f"{self.gpus:,} GPUs fit; the {self.binding} budget binds ({self.estimate.title})",
+                      [budgets, at], self.to_dict(units), list(self.estimate.warnings), csv=budgets)
 
-            return f"<p><b>{html.escape(head)}</b></p>{body}"
-        head = f"**{head}**" if fmt == "markdown" else head
-        from dcpower.studies.compare import DEFAULT_RESULTS
+    def render(self, fmt: str = "table", units: str = "si") -> str:
+        from dcpower.output.render import render
 
-        rows = [r for r in self.estimate.rows(units) if r[0] in ("gpus",) + DEFAULT_RESULTS]
-        at = table(["result", "value", "unit", "what"], rows, fmt)
-        return "\n\n".join([head, body, f"At {self.gpus:,} GPUs:", at])
+        return render(self.report(units), fmt)
 
     def _repr_markdown_(self) -> str:
         return self.render("markdown")
@@ -122,61 +113,41 @@ class Fit:
         return self.render("html")
 
     def to_frame(self):
-        from dcpower.chain.result import _frame
-
-        return _frame(["budget", "limits", "budget value", "gpus", "value at fit", "binding"], self.rows(), "budget")
+        return frame(["budget", "limits", "budget value", "gpus", "value at fit", "binding"], self.rows(), "budget")
 
     def __repr__(self) -> str:
         return f"<Fit {self.gpus} GPUs, {self.binding} binds>"
 
 
-def _largest_within(evaluate, limit: float, guess: int) -> tuple[int, Any, Any]:
-    """Largest n >= 1 with evaluate(n)[0] <= limit, for a nondecreasing response.
+def _largest_within(evaluate, limit: float, guess: int) -> int:
+    """Largest n >= 1 with evaluate(n) <= limit, for a nondecreasing response; 0 if none.
 
-    Returns (n, estimate at n, estimate at n + 1). Secant steps, then bisection.
+    ``evaluate`` takes an int array and returns the response at each count (one batch of the
+    chain). Each round evaluates a grid of counts across the bracket and keeps the cell that
+    holds the limit: about four rounds of 25 counts reach the exact integer.
     """
-    v1, e1 = evaluate(1)
-    if v1 > limit:
-        return 0, e1, e1
-    lo, vlo, elo = 1, v1, e1
-    hi, vhi, ehi = None, None, None
+    if evaluate(np.array([1]))[0] > limit:
+        return 0
+    lo, hi = 1, None
     n = max(2, min(guess, MAX_GPUS))
-    while hi is None:  # bracket from the secant guess
-        v, e = evaluate(n)
-        if v <= limit:
-            lo, vlo, elo = n, v, e
-            if n >= MAX_GPUS:
-                raise InputError(f"more than {MAX_GPUS:,} GPUs fit in this budget; is it in the unit you meant?")
-            slope = (v - v1) / (n - 1) if n > 1 and v > v1 else None
-            step = int((limit - v) / slope) if slope else n
-            n = min(MAX_GPUS, n + max(step + 1, max(1, n // 50)))
+    while hi is None:  # bracket geometrically around the guess
+        grid = np.unique(np.clip(np.rint(n * np.geomspace(0.5, 2.0, GRID)), lo, MAX_GPUS).astype(int))
+        v = evaluate(grid)
+        inside = grid[v <= limit]
+        lo = max(lo, int(inside.max())) if inside.size else lo
+        above = grid[v > limit]
+        if above.size:
+            hi = int(above.min())
+        elif grid.max() >= MAX_GPUS:
+            raise InputError(f"more than {MAX_GPUS:,} GPUs fit in this budget; is it in the unit you meant?")
         else:
-            hi, vhi, ehi = n, v, e
-    while hi - lo > 1:  # secant (regula falsi) inside the bracket, bisection as a guard
-        if vhi > vlo:
-            n = lo + int((limit - vlo) / (vhi - vlo) * (hi - lo))
-        else:
-            n = (lo + hi) // 2
-        n = min(max(n, lo + 1), hi - 1)
-        v, e = evaluate(n)
-        if v <= limit:
-            # the response is nearly linear: probe just above before bisecting
-            lo, vlo, elo = n, v, e
-            if hi - lo > 2:
-                v2, e2 = evaluate(lo + 1)
-                if v2 > limit:
-                    return lo, elo, e2
-                lo, vlo, elo = lo + 1, v2, e2
-        else:
-            hi, vhi, ehi = n, v, e
-            if hi - lo > 2:
-                m = (lo + hi) // 2
-                vm, em = evaluate(m)
-                if vm <= limit:
-                    lo, vlo, elo = m, vm, em
-                else:
-                    hi, vhi, ehi = m, vm, em
-    return lo, elo, ehi
+            n = int(grid.max()) * 2
+    while hi - lo > 1:  # linear grids inside the bracket
+        grid = np.unique(np.linspace(lo, hi, min(GRID, hi - lo + 1)).round().astype(int))
+        v = evaluate(grid)
+        lo = max(lo, int(grid[v <= limit].max())) if np.any(v <= limit) else lo
+        hi = int(grid[v > limit].min()) if np.any(v > limit) else hi
+    return lo
 
 
 def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), settings: dict | None = None,
@@ -209,40 +180,45 @@ def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), sett
     >>> f.binding, f.gpus > 10_000
     ('power', True)
     """
-    from dcpower.chain.estimate import estimate
-
     budgets = {k: v for k, v in (("power", power), ("grid", grid), ("water", water)) if v is not None}
     if not budgets:
         raise InputError("give a budget: --power '150 MW', --grid '150 MW' or --water '1 Mgal/day'")
     overrides.pop("gpus", None)
     limits = {k: _budget(k, v) for k, v in budgets.items()}
-    cache: dict[int, Any] = {}
+    base = resolve(scenario, specs_dirs=specs_dirs, settings=settings, **overrides)
+    air = AirStates.hours_of(base.weather)
+    counter = {"evaluations": 0}
 
-    def run(n: int):
-        if n not in cache:
-            cache[n] = estimate(scenario, specs_dirs=specs_dirs, settings=settings, gpus=n, **overrides)
-        return cache[n]
+    def evaluate(name: str, counts: np.ndarray) -> np.ndarray:
+        counter["evaluations"] += len(counts)
+        return _measure(name, base, chain_results(run_chain(base.with_values({"gpus": counts}), air)))
 
-    from dcpower.catalog.scenario import Scenario, load_scenario
-
-    scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario or "memphis", specs_dirs)
-    n0 = max(1, scen.gpus)
-    constraints: dict[str, dict] = {}
+    n0 = max(1, int(base.scenario.gpus))
+    found = {}
     for name, q in limits.items():
-        result, _, unit = BUDGETS[name]
+        unit = BUDGETS[name][2]
         limit = float(q.to(unit).magnitude)
-        e0 = run(n0)
-        v0 = _measure(name, e0)
+        v0 = float(evaluate(name, np.array([n0]))[0])
         if name == "water" and v0 == 0:
-            constraints[name] = {"budget": limit, "unit": unit, "result": result, "gpus": None,
-                                 "value_at_fit": 0.0, "value_at_next": 0.0,
-                                 "note": "this cooling uses no site water"}
+            found[name] = (limit, None)
             continue
         guess = int(n0 * limit / v0) if v0 > 0 else n0
-        n, e_at, e_next = _largest_within(lambda k, _n=name: (_measure(_n, run(k)), run(k)), limit, guess)
+        found[name] = (limit, _largest_within(lambda c, _n=name: evaluate(_n, c), limit, guess))
+    return _fitted(base, found, evaluate, counter)
+
+
+def _fitted(base: Resolved, found: dict, evaluate, counter) -> Fit:
+    """The Fit: per-budget counts and values, the binding one, the estimate at the fitted count."""
+    constraints: dict[str, dict] = {}
+    for name, (limit, n) in found.items():
+        result, _, unit = BUDGETS[name]
+        if n is None:
+            constraints[name] = {"budget": limit, "unit": unit, "result": result, "gpus": None,
+                                 "value_at_fit": 0.0, "value_at_next": 0.0, "note": "this cooling uses no site water"}
+            continue
+        at = evaluate(name, np.array([max(n, 1), n + 1]))
         constraints[name] = {"budget": limit, "unit": unit, "result": result, "gpus": n,
-                             "value_at_fit": _measure(name, e_at) if n else None,
-                             "value_at_next": _measure(name, e_next)}
+                             "value_at_fit": float(at[0]) if n else None, "value_at_next": float(at[1])}
     finite = {k: c["gpus"] for k, c in constraints.items() if c["gpus"] is not None}
     if not finite:
         raise InputError("no budget limits this scenario (it uses no site water); give --power or --grid")
@@ -251,6 +227,6 @@ def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), sett
     if gpus < 1:
         raise InputError(f"not even one GPU fits in the {binding} budget "
                          f"({constraints[binding]['budget']:g} {constraints[binding]['unit']})")
-    return Fit(gpus, binding, constraints, run(gpus), len(cache))
-
-
+    at_fit = dataclasses.replace(base, scenario=base.scenario.model_copy(update={"gpus": gpus}))
+    at_fit = dataclasses.replace(at_fit, title=title_for(at_fit))
+    return Fit(gpus, binding, constraints, estimate_resolved(at_fit), counter["evaluations"])

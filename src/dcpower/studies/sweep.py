@@ -1,8 +1,11 @@
-"""One field over a range: an estimate per step, one row per step.
+"""One field over a range: the chain evaluated at every step, one row per step.
 
 :func:`sweep` steps a field linearly or logarithmically (``gpus`` from 1,000 to 200,000 in
 12 steps) and returns a :class:`Sweep`: a :class:`~dcpower.studies.compare.Comparison` rendered as
-one row per step. JSON has the shape of ``dcpower compare`` plus ``field`` and ``steps``::
+one row per step. A numeric field (the GPU count, the utilization, a fixed PUE, any sourced
+spec value such as ``cooling.approach``) is swept as one batch: the chain runs once on all
+steps at once (:meth:`~dcpower.chain.resolve.Resolved.with_values`), in blocks of steps to bound
+memory. Other fields, and results that need the sizing steps, run one estimate per step. JSON has the shape of ``dcpower compare`` plus ``field`` and ``steps``::
 
     {"field": "gpus", "steps": [1000, 1620, ...], "variants": ["gpus=1000", ...],
      "results": {"facility_power": [{"value", "unit", "delta", "delta_percent"}, ...]}, ...}
@@ -10,21 +13,32 @@ one row per step. JSON has the shape of ``dcpower compare`` plus ``field`` and `
 
 from __future__ import annotations
 
-import json
-import re
+import dataclasses
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from dcpower.studies.compare import Comparison, _check_field, _run
+from dcpower.catalog.loader import load_catalog
+from dcpower.catalog.models import SpecValue
+from dcpower.chain.estimate import chain_warnings
+from dcpower.chain.resolve import Resolved, resolve, title_for
+from dcpower.chain.result import display_unit, frame
+from dcpower.chain.run import CHAIN_RESULTS, chain_results, run_chain
 from dcpower.errors import InputError
+from dcpower.report import Report, Table
+from dcpower.studies.compare import Comparison
+from dcpower.studies.variants import check_field, run_variant, split_fields
+from dcpower.units import Q_, parse_quantity
+from dcpower.weather.model import AirStates
 
 __all__ = ["sweep", "Sweep", "parse_range", "SWEEP_RESULTS"]
 
 SWEEP_RESULTS = ("it_power", "facility_power", "facility_power_average", "pue", "annual_energy",
                  "water_per_day", "wue", "grid_power_peak", "annual_cost")
+MAX_STEPS = 10_000
+BATCH = 25  # steps per block of the batched chain: 25 x 8,760 hours per array
 # Fields whose values are whole numbers.
 INTEGER_FIELDS = {"gpus", "gpus_per_server", "gpus_per_rack", "onsite.turbines", "onsite.batteries"}
 
@@ -39,8 +53,6 @@ def parse_range(text: str) -> tuple[str, str]:
 
 def _magnitude(text: str, what: str):
     """A number, or a quantity string; returns (magnitude, unit text)."""
-    from dcpower.units import parse_quantity
-
     t = text.replace("_", "").replace(",", "")
     try:
         return float(t), ""
@@ -53,8 +65,8 @@ def _magnitude(text: str, what: str):
 def steps_between(start: float, stop: float, steps: int, log: bool = False, integer: bool = False) -> list:
     """``steps`` values from ``start`` to ``stop``, both included; rounded to distinct integers
     when ``integer``. Raises InputError for an empty or reversed range."""
-    if steps < 2:
-        raise InputError(f"--steps {steps}: a sweep needs at least 2 steps")
+    if not 2 <= steps <= MAX_STEPS:
+        raise InputError(f"--steps {steps}: a sweep takes 2 to {MAX_STEPS:,} steps")
     if not stop > start:
         raise InputError(f"range {start:g}..{stop:g} is {'empty' if stop == start else 'reversed'}; "
                          "give START..STOP with START < STOP")
@@ -85,50 +97,105 @@ class Sweep(Comparison):
         d = super().to_dict(units, names)
         return {"field": self.field, "steps": list(self.steps), "step_unit": self.unit, **d}
 
-    def series(self, name: str) -> np.ndarray:
-        """Result ``name`` at every step, in its display unit."""
-        return np.array([self.value(name, i) for i in range(len(self.steps))])
+    def series(self, name: str, units: str | None = None):
+        """Result ``name`` at every step, as a Quantity array in its display unit."""
+        return Q_(self.column(name, units), display_unit(name, units or self.units) or "dimensionless")
 
-    def render(self, fmt: str = "table", units: str | None = None) -> str:
+    def report(self, units: str | None = None) -> Report:
         """One row per step: the field's value, then one column per result."""
-        from dcpower.output.render import table
-
         units = units or self.units
         d = self.to_dict(units, self.names())
-        if fmt == "json":
-            return json.dumps(d, indent=2)
         names = list(d["results"])
         heads = [self.field + (f" [{self.unit}]" if self.unit else "")] + [
             f"{n} [{d['results'][n][0]['unit']}]" if d["results"][n][0]["unit"] else n for n in names]
         rows = [[self.steps[i]] + [d["results"][n][i]["value"] for n in names] for i in range(len(self.steps))]
-        body = table(heads, rows, fmt)
-        title = f"dcpower sweep: {self.field} over {len(self.steps)} steps ({self.estimates[0].scenario.name})"
-        if fmt == "csv":
-            return body
-        if fmt == "html":
-            import html
-
-            return f"<p><b>{html.escape(title)}</b></p>" + body
-        notes = sorted({w for e in self.estimates for w in e.warnings})
-        title = f"**{title}**" if fmt == "markdown" else title
-        return "\n\n".join([title, body] + (["\n".join(f"warning: {w}" for w in notes)] if notes else []))
+        notes = sorted({w for ws in self.warnings for w in ws})
+        return Report(f"dcpower sweep: {self.field} over {len(self.steps)} steps ({self.title})",
+                      [Table(heads, rows)], d, notes)
 
     def to_frame(self, units: str | None = None):
         """One row per step as a pandas DataFrame indexed by the field's value."""
-        from dcpower.chain.result import _frame
-
         d = self.to_dict(units, self.names())["results"]
         rows = [[self.steps[i]] + [d[n][i]["value"] for n in d] for i in range(len(self.steps))]
-        return _frame([self.field] + list(d), rows, self.field)
+        return frame([self.field] + list(d), rows, self.field)
 
     def __repr__(self) -> str:
         return f"<Sweep {self.field}: {len(self.steps)} steps {self.steps[0]}..{self.steps[-1]}>"
 
 
+def _step_values(field_name, start, stop, steps, log, values) -> tuple[list, str]:
+    """The values the field takes, and their unit ("" for plain numbers)."""
+    if values is not None:
+        vals = list(values)
+        if not vals:
+            raise InputError("the sweep has no values")
+        if len(vals) > MAX_STEPS:
+            raise InputError(f"{len(vals):,} values is more than the {MAX_STEPS:,} a sweep takes")
+        return vals, ""
+    if start is None or stop is None:
+        raise InputError("give START and STOP (or values) for the sweep")
+    a, ua = _magnitude(str(start), f"{field_name} start")
+    b, ub = _magnitude(str(stop), f"{field_name} stop")
+    if ua != ub:
+        if ua and ub:
+            b = float(parse_quantity(str(stop)).to(ua).magnitude)
+        else:
+            raise InputError(f"range {start}..{stop}: give both ends in the same unit")
+    return steps_between(a, b, steps, log, field_name in INTEGER_FIELDS), ua
+
+
+def _batch_magnitudes(r: Resolved, field_name: str, vals: list, unit: str):
+    """Magnitudes of the steps in the unit of the value they replace, or None when the field
+    cannot be swept as a batch (it fixes structure, or is not a number)."""
+    if field_name == "gpus":
+        return np.array([int(v) for v in vals])
+    if field_name == "pue":
+        return np.array([float(v) for v in vals])
+    owners = r.owners()
+    owner_name, _, attr = field_name.rpartition(".")
+    owner = owners.get(owner_name)
+    current = getattr(owner, attr, None) if owner is not None else None
+    if not isinstance(current, SpecValue):
+        return None
+    target = current.quantity.units
+    return np.array([float(Q_(float(v), unit or "dimensionless").to(target).magnitude) for v in vals])
+
+
+def _batched(r: Resolved, field_name: str, vals: list, magnitudes, progress) -> tuple[dict, list, list]:
+    """Result columns, scenarios and warnings of every step, the chain run on blocks of steps."""
+    air = AirStates.hours_of(r.weather)
+    blocks, warnings = [], []
+    base = r.to_dict()
+    for start in range(0, len(vals), BATCH):
+        block = magnitudes[start:start + BATCH]
+        chain = run_chain(r.with_values({field_name: block}), air)
+        res = chain_results(chain)
+        blocks.append(res)
+        hours = res["supply_temperature_exceeded_hours"].magnitude
+        for i in range(len(block)):
+            warnings.append(list(r.warnings) + chain_warnings(
+                chain, {"supply_temperature_exceeded_hours": Q_(float(hours[i]), "h")}, i))
+        if progress:
+            progress(min(start + BATCH, len(vals)), len(vals))
+    columns = {k: Q_(np.concatenate([b[k].to(blocks[0][k].units).magnitude for b in blocks]), blocks[0][k].units)
+               for k in blocks[0]}
+    return columns, [_step_scenario(r, base, field_name, v) for v in vals], warnings
+
+
+def _step_scenario(r: Resolved, base: dict, field_name: str, value) -> dict:
+    d = dict(base)
+    if field_name == "gpus":
+        step = dataclasses.replace(r, scenario=r.scenario.model_copy(update={"gpus": int(value)}))
+        d["gpus"], d["title"] = int(value), title_for(step)
+    else:
+        d["swept"] = {field_name: value}
+    return d
+
+
 def sweep(field_name: str, start=None, stop=None, *, steps: int = 10, log: bool = False,
           values: Sequence | None = None, scenario=None, results: Sequence[str] | None = SWEEP_RESULTS,
-          specs_dirs=(), settings: dict | None = None, units: str = "si", **overrides) -> Sweep:
-    """Estimates with ``field_name`` stepped over a range.
+          specs_dirs=(), settings: dict | None = None, units: str = "si", progress=None, **overrides) -> Sweep:
+    """Results with ``field_name`` stepped over a range.
 
     Parameters
     ----------
@@ -139,7 +206,7 @@ def sweep(field_name: str, start=None, stop=None, *, steps: int = 10, log: bool 
         Ends of the range, both included; strings may carry a unit (``"2 K"``), which the
         steps keep.
     steps : int
-        Number of steps (>= 2).
+        Number of steps (2 to :data:`MAX_STEPS`).
     log : bool
         Geometric instead of linear spacing.
     values : sequence, optional
@@ -147,7 +214,9 @@ def sweep(field_name: str, start=None, stop=None, *, steps: int = 10, log: bool 
     scenario, specs_dirs, settings, **overrides
         As for :func:`dcpower.estimate`.
     results : sequence of str, optional
-        Columns a table shows; ``None`` for all.
+        Columns a table shows; ``None`` for all (every step then runs the sizing steps too).
+    progress : callable, optional
+        Called as ``progress(done, total)`` as steps complete.
 
     Returns
     -------
@@ -160,35 +229,23 @@ def sweep(field_name: str, start=None, stop=None, *, steps: int = 10, log: bool 
     >>> s.steps
     [1000, 50500, 100000]
     """
-    _check_field(field_name)
-    unit = ""
-    integer = field_name in INTEGER_FIELDS
-    if values is None:
-        if start is None or stop is None:
-            raise InputError("give START and STOP (or values) for the sweep")
-        a, ua = _magnitude(str(start), f"{field_name} start")
-        b, ub = _magnitude(str(stop), f"{field_name} stop")
-        if ua != ub:
-            from dcpower.units import parse_quantity
-
-            if ua and ub:
-                b = float(parse_quantity(str(stop)).to(ua).magnitude)
-            else:
-                raise InputError(f"range {start}..{stop}: give both ends in the same unit")
-        unit = ua
-        vals = steps_between(a, b, steps, log, integer)
-    else:
-        vals = list(values)
-        if not vals:
-            raise InputError("the sweep has no values")
-    labels, ests = [], []
-    for v in vals:
-        text = v if not unit else f"{v} {unit}"
-        arg = int(v) if integer else (float(v) if not unit and field_name in ("utilization", "pue") else text)
-        labels.append(f"{field_name}={text}")
-        ests.append(_run(scenario, specs_dirs, settings, overrides,
-                         {field_name: arg if field_name in ("gpus", "utilization", "pue") else str(arg)}))
-    return Sweep(labels, ests, {field_name: vals}, results, units=units, field=field_name, steps=vals, unit=unit,
-                 title=f"dcpower sweep {field_name}")
-
-
+    check_field(field_name)
+    vals, unit = _step_values(field_name, start, stop, steps, log, values)
+    catalog = load_catalog(specs_dirs)
+    base = resolve(scenario, specs_dirs=specs_dirs, settings=settings, catalog=catalog, **overrides)
+    magnitudes = _batch_magnitudes(base, field_name, vals, unit) if results is not None else None
+    meta = dict(varied={field_name: vals}, results=results, units=units, title=base.title,
+                field=field_name, steps=vals, unit=unit)
+    labels = [f"{field_name}={v if not unit else f'{v} {unit}'}" for v in vals]
+    if magnitudes is not None and set(results) <= set(CHAIN_RESULTS):
+        got, scenarios, warnings = _batched(base, field_name, vals, magnitudes, progress)
+        return Sweep(labels, got, scenarios, warnings, **meta)
+    ests = []
+    for i, v in enumerate(vals):
+        arg = int(v) if field_name in INTEGER_FIELDS else (float(v) if not unit else f"{v} {unit}")
+        ov, st = split_fields(overrides, settings, {field_name: arg if field_name in ("gpus", "utilization", "pue")
+                                                    else str(arg)})
+        ests.append(run_variant(scenario, specs_dirs, st, ov, {}, catalog))
+        if progress:
+            progress(i + 1, len(vals))
+    return Sweep.of_estimates(labels, ests, **meta)

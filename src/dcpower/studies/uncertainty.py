@@ -7,8 +7,8 @@ Every :class:`~dcpower.catalog.models.SpecValue` that the model chain reads and 
 powers, PSU, UPS and transformer efficiencies, design loading, the cooling plant's
 temperatures, pressures, efficiencies and approaches, cycles of concentration, drift, switch,
 optics and storage power, grid price and carbon intensity, turbine ratings... The chain
-itself finds them: the specs are wrapped in proxies that record each ranged value read while
-the model runs (so an unused value never shows up). Values that fix the *structure* of the
+itself finds them: every ranged value is replaced by a stand-in that records when it is read,
+and one run of the chain lists exactly the values it uses. Values that fix the *structure* of the
 facility (GPU, port and rack counts, link speeds) and the weather stay at their nominal values.
 
 Distribution
@@ -22,13 +22,19 @@ Speed: the weather is binned
 ----------------------------
 The hourly model depends on the hour only through its weather (the IT load is constant over
 the typical year), so an annual sum over 8,760 hours equals a weighted sum over weather
-states. The hours are grouped in a 2-D grid of (dry-bulb, wet-bulb) bins, each evaluated at
-its hours' mean dry-bulb, wet-bulb and humidity ratio and weighted by its hour count
-(:func:`weather_bins`; about 150 occupied bins). For the deterministic model the binned annual
-energy and water agree with the 8,760-hour sums within 0.2 % (``tests/test_uncertainty.py``).
-The N sampled parameter sets are arrays of shape (N, 1) and broadcast against the bins
-(1, B), so the whole Monte Carlo is one vectorized evaluation of the same chain
-(:func:`dcpower.chain.estimate._facility`), processed in chunks of samples to bound memory.
+states (:func:`dcpower.weather.bins.weather_bins`; about 150 occupied bins, within 0.2 % of
+the hourly sums). The N sampled parameter sets are arrays of shape (N, 1) and broadcast
+against the bins, so the whole Monte Carlo is one vectorized evaluation of *the* chain
+(:func:`dcpower.chain.run.run_chain` on :meth:`~dcpower.chain.resolve.Resolved.with_values`),
+in chunks of samples to bound memory. Each sampled result is then scaled by the ratio of the
+hourly estimate to the binned nominal, so the band is centred on the estimate's own hourly
+year and a Monte Carlo with no spread returns exactly the estimate's numbers.
+
+The nominal point
+-----------------
+The value column is the deterministic estimate. When it falls outside its own P5-P95 (the
+triangular ranges are skewed), the report says so and names the inputs whose ranges reach
+further on one side than the other.
 
 Sensitivity
 -----------
@@ -40,98 +46,31 @@ result, ranks the assumptions (largest relative swing of the three first): a tor
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
 
-from dcpower.physics import cooling as cool
-from dcpower.physics import electrical as elec
-from dcpower.physics import grid as gridmod
-from dcpower.chain import estimate as pipeline
-from dcpower.errors import InputError
-from dcpower.chain.result import RESULT_UNITS, Estimate
 from dcpower.catalog.models import SpecValue
+from dcpower.chain.estimate import estimate_resolved
+from dcpower.chain.resolve import Resolved, resolve
+from dcpower.chain.result import Estimate, display_unit
+from dcpower.chain.run import chain_results, run_chain
+from dcpower.errors import InputError
+from dcpower.report import Report, Table
 from dcpower.units import Q_, format_unit
+from dcpower.weather.bins import weather_bins
 
-__all__ = ["uncertainty", "UncertainEstimate", "Parameter", "Swing", "weather_bins", "DEFAULT_SEED",
-           "SENSITIVITY_RESULTS"]
+__all__ = ["uncertainty", "UncertainEstimate", "Parameter", "TornadoRow", "DEFAULT_SEED", "SENSITIVITY_RESULTS",
+           "MAX_SAMPLES"]
 
 DEFAULT_SEED = 20250601
 PERCENTILES = (5, 50, 95)
 SENSITIVITY_RESULTS = ("facility_power", "annual_energy", "annual_water")
-# Fields that fix counts or topology (integers, switch radix): held at their nominal values.
-STRUCTURAL = {"gpus", "ports", "port_speed", "endpoint_speed", "endpoints_per_unit", "gpus_per_rack",
-              "rack_units", "nameplate_power", "memory", "idle_power", "energy", "round_trip_efficiency",
-              "ramp_rate", "elevation"}
-# Results that are counts of equipment: identical in every sample.
-CONSTANT = ("gpus", "servers", "racks", "network_switches", "network_transceivers")
+# Results whose nominal is checked against its band, with the inputs that skew it named.
+SKEW_RESULTS = SENSITIVITY_RESULTS + ("it_power", "pue", "wue", "annual_cost", "annual_co2")
 CHUNK = 2_000  # samples per vectorized block: ~150 bins x 2,000 = 0.3 M values per array
+MAX_SAMPLES = 1_000_000
 
-
-# ------------------------------------------------------------------ weather bins
-
-@dataclass
-class _Bins:
-    dry_bulb: Any
-    wet_bulb: Any
-    humidity_ratio: Any
-    pressure: Any
-    weights: np.ndarray  # hours in each bin
-
-    @property
-    def hours(self) -> float:
-        return float(self.weights.sum())
-
-
-def weather_bins(weather, target: int = 150) -> _Bins:
-    """Group the hours of ``weather`` into about ``target`` (dry-bulb, wet-bulb) bins.
-
-    Parameters
-    ----------
-    weather : Weather
-        Hourly ``dry_bulb``, ``wet_bulb`` [degC], ``humidity_ratio`` [kg/kg], ``pressure`` [Pa].
-    target : int
-        Upper bound on the number of occupied bins.
-
-    Returns
-    -------
-    _Bins
-        Per occupied bin: the hour-weighted means of dry-bulb, wet-bulb, humidity ratio and
-        pressure, and ``weights``, the number of hours in it.
-
-    Notes
-    -----
-    The grid is square in (dry-bulb, wet-bulb), equal-width; the finest grid whose occupied
-    cells stay within ``target`` is used. Evaluating a bin at its mean state is exact for the
-    parts of the model that are linear in the weather and second-order accurate elsewhere.
-    """
-    db = np.asarray(weather.dry_bulb.to("degC").magnitude, dtype=float)
-    wb = np.asarray(weather.wet_bulb.to("degC").magnitude, dtype=float)
-    w = np.asarray(weather.humidity_ratio.to("dimensionless").magnitude, dtype=float)
-    p = np.broadcast_to(np.asarray(weather.pressure.to("Pa").magnitude, dtype=float), db.shape)
-    best = None
-    for k in range(4, 200):
-        i = np.minimum(((db - db.min()) / max(np.ptp(db), 1e-9) * k).astype(int), k - 1)
-        j = np.minimum(((wb - wb.min()) / max(np.ptp(wb), 1e-9) * k).astype(int), k - 1)
-        cell = i * k + j
-        uniq, inv = np.unique(cell, return_inverse=True)
-        if len(uniq) > target and best is not None:
-            break
-        best = (uniq, inv)
-    uniq, inv = best
-    counts = np.bincount(inv).astype(float)
-
-    def mean(x):
-        return np.bincount(inv, weights=x) / counts
-
-    return _Bins(Q_(mean(db), "degC"), Q_(mean(wb), "degC"), Q_(mean(w), "dimensionless"),
-                 Q_(mean(p), "Pa"), counts)
-
-
-# ------------------------------------------------------------------ sampled specs
 
 @dataclass(frozen=True)
 class Parameter:
@@ -145,206 +84,150 @@ class Parameter:
     source: str
 
 
-class _Sampled:
-    """Stands in for a SpecValue whose value is an (N, 1) array of samples."""
-
-    def __init__(self, spec_value: SpecValue, magnitudes: np.ndarray, unit):
-        self._sv = spec_value
-        self._q = Q_(magnitudes, unit)
-
-    @property
-    def quantity(self):
-        return self._q
-
-    def citation(self) -> str:
-        return f"sampled: {self._sv.citation()}"
-
-    def __getattr__(self, name):
-        return getattr(self._sv, name)
 
 
-class _Proxy:
-    """A spec or scenario part whose ranged values can be replaced by samples.
-
-    Reading a ranged SpecValue records it in ``found`` (name -> SpecValue), so one run of
-    the chain lists exactly the assumptions it uses.
-    """
-
-    def __init__(self, obj, path: str, values: dict, found: dict):
-        self._obj, self._path, self._values, self._found = obj, path, values, found
-
-    def __getattr__(self, name):
-        v = getattr(self._obj, name)
-        key = f"{self._path}.{name}" if self._path else name
-        if isinstance(v, SpecValue):
-            if (v.low is not None or v.high is not None) and name not in STRUCTURAL:
-                self._found.setdefault(key, v)
-            return self._values.get(key, v)
-        if isinstance(v, BaseModel) and not isinstance(v, SpecValue):
-            return _Proxy(v, key, self._values, self._found)
-        return v
-
-    def q(self, field_name: str):
-        v = getattr(self, field_name)
-        return None if v is None else v.quantity
-
-
-class _CatalogProxy:
-    def __init__(self, catalog, values: dict, found: dict):
-        self._cat, self._values, self._found = catalog, values, found
-
-    def get(self, category: str, ident: str):
-        return _Proxy(self._cat.get(category, ident), ident, self._values, self._found)
-
-    def __getattr__(self, name):
-        return getattr(self._cat, name)
-
-
-def _proxied(r, values: dict, found: dict):
-    return pipeline._Resolved(
-        _CatalogProxy(r.catalog, values, found), _Proxy(r.scenario, "", values, found),
-        _Proxy(r.accelerator, "accelerator", values, found), _Proxy(r.server, "server", values, found),
-        _Proxy(r.cooling, "cooling", values, found), r.site, _Proxy(r.grid, "grid", values, found),
-        r.weather)
-
-
-# ------------------------------------------------------------------ the chain on samples x bins
-
-def _chain(r, bins: _Bins, values: dict, found: dict, rows: int) -> dict[str, np.ndarray]:
-    """Every varying result for ``rows`` parameter sets, as float arrays of shape (rows,),
-    in the display units of :data:`~dcpower.chain.result.RESULT_UNITS` (SI)."""
-    rp = _proxied(r, values, found)
-    rec = pipeline._Recorder()
-    it = pipeline._it_load(rp, rec)
-    ns = pipeline._network_and_storage(rp, it, rec)
-    design_air = pipeline._design_air(rp)
-    design = pipeline._facility(rp, ns["it_design"], design_air, None, it["racks"])
-    ratings = {k: v[..., :1] for k, v in design["ratings"].items()}
-    air = pipeline._Air(bins.dry_bulb, bins.wet_bulb, bins.humidity_ratio, bins.pressure)
-    hourly = pipeline._facility(rp, ns["it_avg"], air, ratings, it["racks"])
-    w, hours = bins.weights, bins.hours
-    nb = w.size
-
-    def mb(q, unit):  # (rows, bins) magnitudes
-        m = q.to(unit).magnitude if hasattr(q, "to") else q
-        return np.broadcast_to(np.asarray(m, dtype=float), (rows, nb))
-
-    def md(q, unit):  # (rows, 2) design-point magnitudes
-        return np.broadcast_to(np.asarray(q.to(unit).magnitude, dtype=float), (rows, 2))
-
-    def vec(q, unit):  # (rows,)
-        m = q.to(unit).magnitude if hasattr(q, "to") else q
-        return np.broadcast_to(np.asarray(m, dtype=float).reshape(-1), (rows,)).copy() \
-            if np.size(m) in (1, rows) else np.asarray(m, dtype=float).reshape(rows)
-
-    def flat(q):  # a sampled (rows, 1) value as (rows,), to meet per-row results
-        return Q_(np.reshape(q.magnitude, -1), q.units) if np.ndim(q.magnitude) else q
-
-    def annual(q, unit):  # sum over hours of a rate x 1 h, in W h
-        return mb(q, unit) @ w
-
-    out: dict[str, np.ndarray] = {}
-    out["gpu_power"] = vec(it["gpu_power"], "MW")
-    out["host_power"] = vec(it["host_power"], "MW")
-    out["network_power"] = vec(ns["network_power"], "MW")
-    out["storage_power"] = vec(ns["storage_power"], "MW")
-    out["storage_systems"] = vec(Q_(np.asarray(ns["storage_systems"], dtype=float), ""), "")
-    out["it_power"] = vec(ns["it_design"], "MW")
-    out["it_power_average"] = vec(ns["it_avg"], "MW")
-    out["cooling_power_average"] = annual(hourly["cooling_power"], "MW") / hours
-    out["electrical_losses_average"] = (annual(hourly["dist_loss"], "MW") + annual(hourly["ups_loss"], "MW")
-                                        + annual(hourly["xfmr_loss"], "MW")) / hours
-    out["support_power_average"] = annual(hourly["lighting"], "MW") / hours
-    fac_d = md(design["facility"], "MW")
-    d_idx = np.argmax(fac_d, axis=1)[:, None]
-    pick = lambda a: np.take_along_axis(a, d_idx, axis=1)[:, 0]  # noqa: E731
-    out["facility_power"] = pick(fac_d)
-    fac_e = annual(hourly["facility"], "MW") / 1000  # GWh
-    it_e = annual(hourly["it"], "MW") / 1000
-    out["facility_power_average"] = fac_e * 1000 / hours
-    out["annual_it_energy"] = it_e
-    out["annual_energy"] = fac_e
-    out["pue"] = fac_e / it_e
-    out["pue_design"] = pick(fac_d) / pick(md(design["it"], "MW"))
-    out["heat_rejected"] = pick(md(design["heat_out"], "MW"))
-    out["free_cooling_hours"] = (mb(Q_(np.asarray(hourly["econ"], dtype=float), ""), "") >= 1.0) @ w
-    out["supply_temperature_exceeded_hours"] = mb(Q_(np.asarray(hourly["exceeded"], dtype=float), ""), "") @ w
-    rho = cool.WATER_DENSITY.to("kg/m^3").magnitude
-    evap = annual(hourly["evaporation"], "kg/h") / rho
-    blow = annual(hourly["blowdown"], "kg/h") / rho
-    drift = annual(hourly["drift"], "kg/h") / rho
-    site_water = evap + blow + drift
-    out["water_evaporated"], out["water_blowdown"], out["water_drift"] = evap, blow, drift
-    out["annual_water"] = site_water
-    out["water_per_day"] = site_water / (hours / 24)
-    out["wue"] = site_water * 1000 / (it_e * 1e6)  # L per kWh
-
-    # Grid: the hourly dispatch is pointwise in the load, so it bins like the rest.
-    s, on = rp.scenario, rp.scenario.onsite
-    turbine_cap, battery_power = Q_(0.0, "W"), Q_(0.0, "W")
-    turbine = None
-    if on.turbine and on.turbines:
-        turbine = rp.catalog.get("turbine", on.turbine)
-        turbine_cap = on.turbines * turbine.rated_power.quantity.to("W")
-    if on.battery and on.batteries:
-        battery_power = on.batteries * rp.catalog.get("battery", on.battery).power.quantity.to("W")
-    limit = on.grid_limit.quantity if on.grid_limit is not None else None
-    fac_h = Q_(mb(hourly["facility"], "W"), "W")
-    g, t, _, un = gridmod.dispatch(fac_h, limit, turbine_cap, battery_power)
-    dg, *_ = gridmod.dispatch(Q_(out["facility_power"], "MW"), flat(limit) if limit is not None else None,
-                              flat(turbine_cap), flat(battery_power))
-    grid_e = annual(g, "MW") / 1000
-    turb_e = annual(t, "MW") / 1000
-    peak = vec(dg, "MW")
-    pf = vec(flat(s.electrical.power_factor.quantity), "")
-    out["grid_power_peak"] = peak
-    out["grid_apparent_power"] = peak / pf
-    out["grid_energy"] = grid_e
-    out["load_factor"] = np.where(peak > 0, grid_e * 1000 / np.where(peak > 0, peak, 1) / hours, 0.0)
-    out["turbine_energy"] = turb_e
-    out["unserved_energy"] = annual(un, "MW")
-    gd = rp.grid
-    cost = gridmod.energy_cost(Q_(grid_e, "GWh"), flat(gd.energy_price.quantity), Q_(peak, "MW"),
-                               flat(gd.demand_charge.quantity) if gd.demand_charge else None)
-    out["annual_cost"] = vec(cost, "USD")
-    co2 = (Q_(grid_e, "GWh") * flat(gd.carbon_intensity.quantity)).to("tCO2")
-    if turbine is not None:
-        co2 = co2 + gridmod.fuel_co2(Q_(turb_e, "GWh"), flat(turbine.heat_rate.quantity),
-                                     flat(turbine.fuel_co2.quantity))
-    out["annual_co2"] = vec(co2, "tCO2")
-    if gd.water_intensity is not None:
-        offsite = vec(Q_(grid_e, "GWh") * flat(gd.water_intensity.quantity), "m^3")
-        out["annual_water_offsite"] = offsite
-        out["wue_source"] = (site_water + offsite) * 1000 / (it_e * 1e6)
-    return out
-
-
-def _units_of(sv: SpecValue):
+def _range_of(sv: SpecValue, spread: float) -> tuple[float, float, float, str]:
+    """(value, low, high, unit) of a ranged value, in its own unit; ``spread`` scales the range."""
     q = sv.quantity
-    lo = sv.low_quantity.to(q.units).magnitude if sv.low is not None else q.magnitude
-    hi = sv.high_quantity.to(q.units).magnitude if sv.high is not None else q.magnitude
-    return float(q.magnitude), float(lo), float(hi), q.units
+    v = float(q.magnitude)
+    lo = float(sv.low_quantity.to(q.units).magnitude) if sv.low is not None else v
+    hi = float(sv.high_quantity.to(q.units).magnitude) if sv.high is not None else v
+    unit = format_unit(q.units) if str(q.units) != "dimensionless" else ""
+    return v, v - spread * (v - lo), v + spread * (hi - v), unit
 
 
-def _values(found: dict, columns: dict[str, np.ndarray]) -> dict:
-    """SpecValue stand-ins: ``columns`` maps a name to its (rows,) magnitudes."""
-    out = {}
-    for name, sv in found.items():
-        if name in columns:
-            out[name] = _Sampled(sv, columns[name][:, None], sv.quantity.units)
-    return out
+def _evaluate(r: Resolved, states, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every result of the chain for the sampled ``columns``, as floats in SI display units."""
+    res = chain_results(run_chain(r.with_values(columns) if columns else r, states))
+    return {k: np.asarray(q.to(display_unit(k) or "dimensionless").magnitude, dtype=float) for k, q in res.items()}
 
 
-# ------------------------------------------------------------------ result
+def _parameters(r: Resolved, states, spread: float) -> tuple[list[Parameter], dict[str, np.ndarray]]:
+    """The ranged values the chain reads (found by one tracked run), and the binned nominal results."""
+    ranged = r.ranged_values()
+    read: set[str] = set()
+    tracked = r.with_values({n: [sv.quantity.magnitude] for n, sv in ranged.items()}, on_read=read.add)
+    nominal = chain_results(run_chain(tracked, states))
+    nominal = {k: np.asarray(q.to(display_unit(k) or "dimensionless").magnitude, dtype=float)
+               for k, q in nominal.items()}
+    params = []
+    for name, sv in ranged.items():
+        v, lo, hi, unit = _range_of(sv, spread)
+        if name in read and hi > lo:
+            params.append(Parameter(name, v, lo, hi, unit, sv.citation()))
+    return params, nominal
+
+
+def _monte_carlo(r, states, params, samples: int, seed: int, progress=None) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    draws_in = {p.name: rng.triangular(p.low, p.value, p.high, size=samples) if p.high > p.low
+                else np.full(samples, p.value) for p in params}
+    chunks = []
+    for start in range(0, samples, CHUNK):
+        chunks.append(_evaluate(r, states, {k: v[start:start + CHUNK] for k, v in draws_in.items()}))
+        if progress:
+            progress(min(start + CHUNK, samples), samples)
+    if not chunks[0]:
+        return {}
+    return {k: np.concatenate([np.broadcast_to(c[k], (min(CHUNK, samples - i * CHUNK),)) for i, c in
+                               enumerate(chunks)]) for k in chunks[0]}
+
+
+def _tornado(r, states, params, nominal) -> list["TornadoRow"]:
+    """One at a time: rows 2k and 2k+1 hold parameter k at its low and high end."""
+    k = len(params)
+    if not k:
+        return []
+    cols = {}
+    for i, p in enumerate(params):
+        col = np.full(2 * k, p.value)
+        col[2 * i], col[2 * i + 1] = p.low, p.high
+        cols[p.name] = col
+    oat = _evaluate(r, states, cols)
+    rows = []
+    for i, p in enumerate(params):
+        names = [n for n in SKEW_RESULTS if n in oat]
+        lo = {n: float(oat[n][2 * i]) for n in names}
+        hi = {n: float(oat[n][2 * i + 1]) for n in names}
+        base = {n: float(nominal[n][0]) for n in names}
+        rel = {n: (hi[n] - lo[n]) / base[n] if base[n] else 0.0 for n in SENSITIVITY_RESULTS}
+        skew = {n: ((hi[n] - base[n]) + (lo[n] - base[n])) / base[n] if base[n] else 0.0 for n in names}
+        rows.append(TornadoRow(p, lo, hi, rel, skew))
+    rows.sort(key=lambda s: -s.rank_key)
+    return rows
+
+
+def uncertainty(scenario=None, *, samples: int = 1000, seed: int | None = None, spread: float = 1.0,
+                specs_dirs=(), settings: dict | None = None, estimate: Estimate | None = None, bins: int = 150,
+                progress=None, **overrides) -> "UncertainEstimate":
+    """Monte Carlo percentiles and one-at-a-time sensitivity of an estimate.
+
+    Parameters
+    ----------
+    scenario, specs_dirs, settings, **overrides
+        As for :func:`dcpower.estimate`.
+    samples : int
+        Number of Monte Carlo samples N (1 to :data:`MAX_SAMPLES`).
+    seed : int, optional
+        Seed of the random generator; the same seed gives the same percentiles.
+        Default :data:`DEFAULT_SEED`.
+    spread : float
+        Scales every range about its value: 1 is the catalog's ranges, 0.5 half as wide,
+        0 none (the band collapses onto the estimate).
+    estimate : Estimate, optional
+        An estimate already run with the same inputs (saves one run).
+    bins : int
+        Upper bound on the number of weather bins.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each block of samples.
+
+    Returns
+    -------
+    UncertainEstimate
+
+    Examples
+    --------
+    >>> import dcpower
+    >>> u = dcpower.uncertainty(samples=500)
+    >>> p5, p50, p95 = u.percentiles["facility_power"]
+    >>> p5 < p50 < p95
+    True
+    """
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or not 1 <= samples <= MAX_SAMPLES:
+        raise InputError(f"uncertainty needs 1 to {MAX_SAMPLES:,} samples, got {samples!r}; e.g. 1000")
+    if not 0 <= float(spread) <= 10:
+        raise InputError(f"spread {spread!r} is outside 0..10; 1 uses the catalog's ranges")
+    seed = DEFAULT_SEED if seed is None else int(seed)
+    if estimate is None:
+        estimate = estimate_resolved(resolve(scenario, specs_dirs=specs_dirs, settings=settings, **overrides))
+    r = estimate.resolved
+    states = weather_bins(r.weather, bins)
+    params, nominal = _parameters(r, states, float(spread))
+    draws = _monte_carlo(r, states, params, samples, seed, progress)
+    exact = {k: float(estimate.value(k).magnitude) for k in draws if k in estimate.results}
+    for k, v in exact.items():  # centre the binned band on the hourly estimate
+        n = float(nominal[k][0])
+        draws[k] = draws[k] * (v / n) if n else np.full_like(draws[k], v)
+    percentiles = {k: tuple(float(x) for x in np.percentile(v, PERCENTILES)) for k, v in draws.items()}
+    rows = _tornado(r, states, params, nominal)
+    return UncertainEstimate(estimate, samples, seed, float(spread), params, percentiles, draws, rows,
+                             {n: float(nominal[n][0]) for n in SENSITIVITY_RESULTS})
+
 
 @dataclass
-class Swing:
-    """One row of the tornado: a result at the low and the high end of one assumption."""
+class TornadoRow:
+    """One row of the tornado: the results at the low and the high end of one assumption.
+
+    ``relative`` is ``(at_high - at_low) / nominal``; ``skew`` is
+    ``((at_high - nominal) + (at_low - nominal)) / nominal``, how much further the result
+    moves on one side than the other (positive: the range pulls the band up).
+    """
 
     parameter: Parameter
     at_low: dict[str, float]
     at_high: dict[str, float]
-    relative: dict[str, float]  # (at_high - at_low) / nominal
+    relative: dict[str, float]
+    skew: dict[str, float] = field(default_factory=dict)
 
     @property
     def rank_key(self) -> float:
@@ -364,10 +247,11 @@ class UncertainEstimate:
     estimate: Estimate
     samples: int
     seed: int
+    spread: float
     parameters: list[Parameter]
     percentiles: dict[str, tuple[float, float, float]]
     draws: dict[str, np.ndarray] = field(repr=False)
-    sensitivity: list[Swing]
+    sensitivity: list[TornadoRow]
     # Nominal values of SENSITIVITY_RESULTS on the binned weather, the base of the swings.
     nominal: dict[str, float] = field(default_factory=dict)
 
@@ -381,35 +265,57 @@ class UncertainEstimate:
         """(p5, p50, p95) in the display unit for ``units`` ("si" or "us")."""
         if name not in self.percentiles:
             return None
-        si, target = RESULT_UNITS.get(name, ("", ""))[0], RESULT_UNITS.get(name, ("", ""))[0 if units == "si" else 1]
+        si, target = display_unit(name, "si"), display_unit(name, units)
         vals = self.percentiles[name]
         if si == target or not si:
             return tuple(float(v) for v in vals)
         return tuple(float(Q_(v, si).to(target).magnitude) for v in vals)
 
+    def outside_band(self) -> dict[str, str]:
+        """Results whose deterministic value lies outside P5-P95, with the inputs that skew them."""
+        out = {}
+        for name in SKEW_RESULTS:
+            if name not in self.percentiles or name not in self.estimate.results:
+                continue
+            v = float(self.estimate.value(name).magnitude)
+            p5, _, p95 = self.percentiles[name]
+            if p5 <= v <= p95 or p95 - p5 <= 1e-12 * max(abs(v), 1.0):
+                continue
+            side = "above" if v < p5 else "below"
+            sign = 1 if v < p5 else -1
+            by = sorted((row for row in self.sensitivity if name in row.skew and sign * row.skew[name] > 0),
+                        key=lambda row: -abs(row.skew[name]))[:3]
+            names = ", ".join(row.parameter.name for row in by) or "several inputs"
+            out[name] = (f"{name}: the estimate lies outside its P5-P95 band (the band sits {side} it): "
+                         f"the ranges of {names} reach further on that side than the other")
+        return out
+
     def to_dict(self, units: str = "si") -> dict:
         """The estimate's JSON with ``p5``, ``p50``, ``p95`` on every result, plus
-        ``uncertainty`` (samples, seed, distribution, parameters) and ``sensitivity``."""
+        ``uncertainty`` (samples, seed, distribution, parameters, skew notes) and ``sensitivity``."""
         d = self.estimate.to_dict(units)
+        skewed = self.outside_band()
         for name, entry in d["results"].items():
             q = self._quantiles(name, units)
             entry["p5"], entry["p50"], entry["p95"] = q if q is not None else (None, None, None)
+            if name in skewed:
+                entry["outside_band"] = True
         d["uncertainty"] = {
-            "samples": self.samples, "seed": self.seed,
+            "samples": self.samples, "seed": self.seed, "spread": self.spread,
             "distribution": "triangular(low, value, high) per assumption, independent",
-            "weather": "binned typical year (dry-bulb x wet-bulb), see dcpower.studies.uncertainty",
+            "weather": "binned typical year (dry-bulb x wet-bulb), scaled to the hourly estimate",
             "parameters": [{"name": p.name, "value": p.value, "low": p.low, "high": p.high, "unit": p.unit,
                             "source": p.source} for p in self.parameters],
+            "skewed": list(skewed.values()),
         }
-        d["sensitivity"] = [self._swing_dict(s, units) for s in self.sensitivity]
+        d["sensitivity"] = [self._row_dict(s, units) for s in self.sensitivity]
         return d
 
-    def _swing_dict(self, s: Swing, units: str) -> dict:
+    def _row_dict(self, s: TornadoRow, units: str) -> dict:
         out = {"parameter": s.parameter.name, "low": s.parameter.low, "high": s.parameter.high,
                "unit": s.parameter.unit}
         for name in SENSITIVITY_RESULTS:
-            unit = RESULT_UNITS[name][0 if units == "si" else 1]
-            si = RESULT_UNITS[name][0]
+            si, unit = display_unit(name, "si"), display_unit(name, units)
             conv = (lambda v: float(Q_(v, si).to(unit).magnitude)) if unit != si else float  # noqa: E731
             out[name] = {"at_low": conv(s.at_low[name]), "at_high": conv(s.at_high[name]), "unit": unit,
                          "swing_percent": 100 * s.relative[name]}
@@ -428,29 +334,26 @@ class UncertainEstimate:
                          *(f"{100 * s.relative[n]:+.2f} %" for n in SENSITIVITY_RESULTS)))
         return rows
 
-    def render(self, fmt: str = "table", units: str = "si", top: int | None = 15) -> str:
-        """The results with P5/P50/P95, then the tornado table; ``fmt`` as for estimate."""
-        import json
-
-        from dcpower.output.render import table
-
-        if fmt == "json":
-            return json.dumps(self.to_dict(units), indent=2)
+    def report(self, units: str = "si", top: int | None = 15, explain: bool = False) -> Report:
+        """Results with P5/P50/P95, then the tornado table."""
+        data = self.to_dict(units)
+        if explain:
+            data["steps"] = [s.to_dict() for s in self.estimate.steps]
         heads = ["result", "value", "p5", "p50", "p95", "unit"]
-        if fmt == "csv":
-            return table(heads, self.rows(units), "csv")
-        sens_heads = ["assumption", "range", *(f"{n} swing" for n in SENSITIVITY_RESULTS)]
-        title = (f"dcpower estimate: {self.estimate.scenario.name}, {self.samples:,} samples "
-                 f"(seed {self.seed}), triangular(low, value, high)")
-        parts = [table(heads, self.rows(units), fmt),
-                 "Sensitivity, one at a time (low -> high end, change against nominal):",
-                 table(sens_heads, self.sensitivity_rows(top), fmt)]
-        if fmt == "html":
-            return f"<p><b>{html.escape(title)}</b></p>" + "".join(parts[:1]) + \
-                f"<p>{html.escape(parts[1])}</p>" + parts[2]
-        head = f"**{title}**" if fmt == "markdown" else title
-        notes = "\n".join(f"warning: {w}" for w in self.estimate.warnings)
-        return "\n\n".join([head, *parts] + ([notes] if notes else []))
+        results = Table(heads, [list(r) for r in self.rows(units)])
+        sens = Table(["assumption", "range", *(f"{n} swing" for n in SENSITIVITY_RESULTS)],
+                     [list(r) for r in self.sensitivity_rows(top)],
+                     "Sensitivity, one at a time (low -> high end, change against nominal):")
+        title = (f"dcpower estimate: {self.estimate.title}, {self.samples:,} samples (seed {self.seed}), "
+                 "triangular(low, value, high)" + (f", ranges x {self.spread:g}" if self.spread != 1 else ""))
+        notes = list(self.estimate.warnings) + list(self.outside_band().values())
+        return Report(title, [results, sens], data, notes, csv=results,
+                      steps=self.estimate.steps if explain else None)
+
+    def render(self, fmt: str = "table", units: str = "si", top: int | None = 15) -> str:
+        from dcpower.output.render import render
+
+        return render(self.report(units, top), fmt)
 
     def summary(self, units: str = "si") -> str:
         return self.render("table", units)
@@ -463,98 +366,11 @@ class UncertainEstimate:
 
     def to_frame(self, units: str = "si"):
         """Results with P5/P50/P95 as a pandas DataFrame (needs pandas)."""
-        from dcpower.chain.result import _frame
+        from dcpower.chain.result import frame
 
-        return _frame(["result", "value", "p5", "p50", "p95", "unit"], self.rows(units), "result")
+        return frame(["result", "value", "p5", "p50", "p95", "unit"], self.rows(units), "result")
 
     def __repr__(self) -> str:
         p = self.percentiles.get("facility_power")
         fp = f" facility_power P5/P50/P95 = {p[0]:.1f}/{p[1]:.1f}/{p[2]:.1f} MW" if p else ""
-        return f"<UncertainEstimate {self.estimate.scenario.id}: {self.samples} samples{fp}>"
-
-
-# ------------------------------------------------------------------ entry point
-
-def uncertainty(scenario=None, *, samples: int = 1000, seed: int | None = None, specs_dirs=(),
-                settings: dict | None = None, estimate: Estimate | None = None, bins: int = 150,
-                **overrides) -> UncertainEstimate:
-    """Monte Carlo percentiles and one-at-a-time sensitivity of an estimate.
-
-    Parameters
-    ----------
-    scenario, specs_dirs, settings, **overrides
-        As for :func:`dcpower.estimate`.
-    samples : int
-        Number of Monte Carlo samples N (>= 1).
-    seed : int, optional
-        Seed of the random generator; the same seed gives the same percentiles.
-        Default :data:`DEFAULT_SEED`.
-    estimate : Estimate, optional
-        An estimate already run with the same inputs (saves one run).
-    bins : int
-        Upper bound on the number of weather bins.
-
-    Returns
-    -------
-    UncertainEstimate
-
-    Examples
-    --------
-    >>> import dcpower
-    >>> u = dcpower.uncertainty(samples=500)
-    >>> p5, p50, p95 = u.percentiles["facility_power"]
-    >>> p5 < p50 < p95
-    True
-    """
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
-        raise InputError(f"uncertainty needs at least 1 sample, got {samples!r}; e.g. 1000")
-    seed = DEFAULT_SEED if seed is None else int(seed)
-    if estimate is None:
-        estimate = pipeline.estimate(scenario, specs_dirs=specs_dirs, settings=settings, **overrides)
-    r = estimate.internals["specs"]
-    b = weather_bins(r.weather, bins)
-
-    found: dict[str, SpecValue] = {}
-    nominal = _chain(r, b, {}, found, 1)  # also lists the ranged values the chain reads
-    params = []
-    for name, sv in found.items():
-        v, lo, hi, unit = _units_of(sv)
-        if hi > lo:
-            params.append(Parameter(name, v, lo, hi, format_unit(unit) if str(unit) != "dimensionless" else "",
-                                    sv.citation()))
-
-    # Monte Carlo, triangular(low, value, high), in chunks of samples.
-    rng = np.random.default_rng(seed)
-    draws_in = {p.name: rng.triangular(p.low, p.value, p.high, size=samples) for p in params}
-    chunks = []
-    for start in range(0, samples, CHUNK):
-        cols = {k: v[start:start + CHUNK] for k, v in draws_in.items()}
-        rows = min(CHUNK, samples - start)
-        chunks.append(_chain(r, b, _values(found, cols), {}, rows))
-    draws = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
-    percentiles = {k: tuple(float(x) for x in np.percentile(v, PERCENTILES)) for k, v in draws.items()}
-    for name in CONSTANT:
-        if name in estimate.results:
-            val = float(estimate.results[name].magnitude)
-            percentiles[name] = (val, val, val)
-
-    # One at a time: rows 2k and 2k+1 hold parameter k at its low and high end.
-    k = len(params)
-    swings: list[Swing] = []
-    if k:
-        cols = {}
-        for i, p in enumerate(params):
-            col = np.full(2 * k, p.value)
-            col[2 * i], col[2 * i + 1] = p.low, p.high
-            cols[p.name] = col
-        oat = _chain(r, b, _values(found, cols), {}, 2 * k)
-        for i, p in enumerate(params):
-            lo = {n: float(oat[n][2 * i]) for n in SENSITIVITY_RESULTS}
-            hi = {n: float(oat[n][2 * i + 1]) for n in SENSITIVITY_RESULTS}
-            rel = {n: (hi[n] - lo[n]) / nominal[n][0] if nominal[n][0] else 0.0 for n in SENSITIVITY_RESULTS}
-            swings.append(Swing(p, lo, hi, rel))
-        swings.sort(key=lambda s: -s.rank_key)
-    return UncertainEstimate(estimate, samples, seed, params, percentiles, draws, swings,
-                             {n: float(nominal[n][0]) for n in SENSITIVITY_RESULTS})
-
-
+        return f"<UncertainEstimate {self.estimate.title}: {self.samples} samples{fp}>"

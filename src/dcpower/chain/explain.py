@@ -1,0 +1,221 @@
+"""``--explain``: each step of the chain as its formula, its inputs with their sources, its results.
+
+:class:`Recorder` collects the steps while an estimate is assembled; :func:`record_chain`
+writes the steps of :func:`~dcpower.chain.run.run_chain` from its typed output (the first
+sample). Provenance of each named result is the title of the step that produced it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dcpower.chain.result import Input, Step
+from dcpower.chain.run import Chain
+from dcpower.physics import cooling as cool
+from dcpower.units import Q_
+
+__all__ = ["Recorder", "record_chain", "spec_input", "first"]
+
+
+class Recorder:
+    """Collects steps, the provenance of each named result, and warnings."""
+
+    def __init__(self, warnings=()):
+        self.steps: list[Step] = []
+        self.provenance: dict[str, str] = {}
+        self.warnings: list[str] = list(warnings)
+
+    def step(self, title: str, formula: str, inputs, results, note=None) -> None:
+        self.steps.append(Step(title, formula, list(inputs), list(results), note))
+        for name, _ in results:
+            self.provenance.setdefault(name, title)
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+
+def spec_input(name: str, sv, default_source: str = "user input") -> Input:
+    """An :class:`Input` from a spec value: its quantity and citation."""
+    if sv is None:
+        return Input(name, None, "not given")
+    return Input(name, sv.quantity, sv.citation() if hasattr(sv, "citation") else default_source)
+
+
+def first(q):
+    """The first sample of a per-sample value: a scalar Quantity (or number)."""
+    if hasattr(q, "magnitude"):
+        m = np.asarray(q.magnitude)
+        return Q_(float(m.flat[0]), q.units) if m.ndim else q
+    m = np.asarray(q)
+    return m.flat[0].item() if m.ndim else q
+
+
+def record_chain(c: Chain, results: dict, rec: Recorder) -> None:
+    """The steps of one estimate (sample 0), in chain order; ``results`` are its named results."""
+    _it_load(c, rec)
+    for f in c.fabrics:
+        _fabric(c, f, rec)
+    _storage(c, rec)
+    rec.step("IT load: total", "P_IT = servers + network + storage (network and storage at typical power)",
+             [], [("network_power", first(c.it_power.network).to("MW")),
+                  ("it_power", first(c.it_power.design).to("MW")),
+                  ("it_power_average", first(c.it_power.average).to("MW"))])
+    _electrical(c, rec)
+    _loops(c, rec)
+    _rejection(c, rec)
+    _facility(c, rec)
+    _water(c, results, rec)
+    _grid(c, results, rec)
+
+
+def _it_load(c: Chain, rec: Recorder) -> None:
+    from dcpower.chain.steps import HOST_COMPONENTS
+
+    r, it = c.resolved, c.it
+    s, acc, srv = r.scenario, r.accelerator, r.server
+    if s.host_power is not None:
+        host_inputs = [spec_input("host power per server (custom)", s.host_power)]
+    else:
+        host_inputs = [spec_input(f"{srv.id}.{f}", getattr(srv, f)) for f in HOST_COMPONENTS
+                       if getattr(srv, f) is not None]
+    rec.step("IT load: accelerators and servers",
+             "P_server = (n_gpu P_gpu + P_host) / eta_psu;  P_gpu,avg = u P_gpu,max",
+             [Input("gpus", first(s.gpus), "user input" if s.id == "custom" else f"scenario {s.id}"),
+              spec_input(f"{acc.id}.max_power", acc.max_power), spec_input("utilization", s.utilization),
+              Input("gpus per server", it.gpus_per_server,
+                    "user input" if s.gpus_per_server else srv.gpus.citation()),
+              *host_inputs, spec_input(f"{srv.id}.psu_efficiency", srv.psu_efficiency)],
+             [("servers", first(it.servers)), ("host power per server (DC)", first(it.host_power_per_server).to("kW")),
+              ("server power, full load", first(it.server_power_full).to("kW")),
+              ("server power, average", first(it.server_power_average).to("kW")),
+              ("gpu_power", first(it.gpu_power).to("MW")), ("host_power", first(it.host_power).to("MW"))])
+    rec.step("IT load: racks", "racks = ceil(servers / servers_per_rack)",
+             [Input("servers per rack", it.servers_per_rack, it.rack_source)],
+             [("racks", first(it.racks)),
+              ("rack power, full load", (first(it.server_power_full) * it.servers_per_rack).to("kW"))])
+
+
+def _fabric(c: Chain, f, rec: Recorder) -> None:
+    parts = next(p for p in c.resolved.fabrics if p.fabric.id == f.name)
+    fab, sw = parts.fabric, parts.switch
+    if fab.topology == "per-rack":
+        formula = "switches = racks x switches per rack"
+    else:
+        formula = ("tiers: fewest L with 2 (k/2)^L >= N;  switches = (L-1) ceil(N/(k/2)) + ceil(N/k);  "
+                   "modules: N at NICs + ceil(N (2L-1) / ports per module) at switches")
+    per = fab.endpoints_per_unit.quantity.magnitude
+    rec.step(f"Network: {fab.id}", formula,
+             [Input("endpoints N", first(f.endpoints), f"{fab.endpoints}s x {per:g}"),
+              spec_input(f"{sw.id}.typical_power", sw.typical_power), spec_input(f"{sw.id}.ports", sw.ports),
+              spec_input(f"{fab.id}.endpoint_speed", fab.endpoint_speed)],
+             [("tiers", first(f.tiers)), ("radix k", f.radix), ("switches", first(f.switches)),
+              ("optical modules", first(f.transceivers)), ("power", first(f.power).to("kW"))])
+
+
+def _storage(c: Chain, rec: Recorder) -> None:
+    r = c.resolved
+    st = r.storage
+    if st is None or r.scenario.storage.read_bandwidth_per_gpu is None:
+        return
+    rec.step("Storage", "systems = ceil(N_gpu x bandwidth per GPU / bandwidth per system)",
+             [spec_input("read bandwidth per GPU", r.scenario.storage.read_bandwidth_per_gpu),
+              spec_input(f"{st.id}.read_bandwidth", st.read_bandwidth), spec_input(f"{st.id}.power", st.power)],
+             [("storage_systems", first(c.storage.systems)), ("storage_power", first(c.storage.power).to("MW"))])
+
+
+def _electrical(c: Chain, rec: Recorder) -> None:
+    e, side = c.resolved.scenario.electrical, c.design.side
+    rec.step("Electrical chain (IT side)",
+             "loss = S (a + b x + c x^2), x = P/S; S = design load / design loading; or P (1/eta - 1)",
+             [spec_input("design loading", e.design_loading),
+              Input("distribution", e.distribution, side.sources["distribution"]),
+              Input("UPS", e.ups, side.sources["ups"]),
+              spec_input("lighting power density", e.lighting_power_density),
+              spec_input("rack footprint", e.rack_footprint)],
+             [("distribution loss, design", first(c.peak(side.distribution_loss)).to("MW")),
+              ("UPS loss, design", first(c.peak(side.ups_loss)).to("MW")),
+              ("lighting", first(c.peak(side.lighting)).to("kW"))])
+
+
+def _loops(c: Chain, rec: Recorder) -> None:
+    k = c.resolved.cooling
+    names = ("liquid_fraction", "air_delta_t", "air_pressure", "fan_efficiency", "loop_delta_t", "pump_pressure",
+             "pump_efficiency")
+    rec.step(f"Cooling: air movers and pumps ({k.id})",
+             "V_air = Q_air / (rho cp dT_air); P_fan = V dp / eta;  V_w = Q / (rho cp dT_loop); P_pump = V dp / eta",
+             [*(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names),
+              Input("air density", cool.STANDARD_AIR_DENSITY, "ASHRAE standard air (Fundamentals 2017 ch. 1)"),
+              Input("water density, cp", f"{cool.WATER_DENSITY:~}, {cool.WATER_SPECIFIC_HEAT:~}",
+                    "IAPWS-95 at 25 degC (NIST WebBook)")],
+             [("air flow, design", first(c.peak(c.design.loops.air_flow)).to("m^3/s")),
+              ("air movers, design", first(c.peak(c.design.loops.fans)).to("MW")),
+              ("facility water flow, design", first(c.peak(c.design.loops.water_flow)).to("L/s")),
+              ("pumps, design", first(c.peak(c.design.loops.pumps)).to("MW"))])
+
+
+def _rejection(c: Chain, rec: Recorder) -> None:
+    r, k = c.resolved, c.resolved.cooling
+    d = int(c.design_index[0])
+    sink = "wet-bulb" if k.heat_rejection == "cooling-tower" else "dry-bulb"
+    names = ("supply_temperature", "approach", "hx_approach", "chiller_cop_rated")
+    rec.step(f"Cooling: heat rejection ({k.heat_rejection}{', chiller' if k.chiller else ''})",
+             f"T_avail = T_{sink} + approach (+ HX approach); economizer share = clip((T_r - T_avail)/(T_r - T_s), "
+             "0, 1); COP = eta_II T_evap / (T_cond - T_evap); P_chiller = (1 - share) Q / COP",
+             [*(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names),
+              Input("design weather", f"{c.design_air.dry_bulb.magnitude[d]:.1f} degC dry-bulb, "
+                    f"{c.design_air.wet_bulb.magnitude[d]:.1f} degC wet-bulb", r.design.source),
+              Input("hourly weather", f"{int(c.hours)} h", r.weather.source)],
+             [("chillers, design", first(c.peak(c.design.rejection.chiller)).to("MW")),
+              ("heat-rejection fans, design", first(c.peak(c.design.rejection.device_fans)).to("MW")),
+              ("free_cooling_hours", int(first(c.hours_where(c.hourly.rejection.economizer_fraction >= 1.0)))),
+              ("supply_temperature_exceeded_hours", int(first(c.hours_where(c.hourly.rejection.exceeded))))])
+
+
+def _facility(c: Chain, rec: Recorder) -> None:
+    s = c.resolved.scenario
+    rec.step("Electrical chain (transformer) and facility",
+             "P_facility = P_IT + distribution + UPS + lighting + cooling + transformer loss",
+             [Input("transformer", s.electrical.transformer, c.design.transformer_source)]
+             + ([Input("fixed PUE", first(s.pue), "user input")] if s.pue is not None else []),
+             [("transformer loss, design", first(c.peak(c.design.transformer_loss)).to("MW")),
+              ("facility_power", first(c.peak(c.design.facility)).to("MW")),
+              ("facility_power_average", first(c.mean(c.hourly.facility, "MW")))])
+
+
+def _water(c: Chain, results: dict, rec: Recorder) -> None:
+    k = c.resolved.cooling
+    if k.heat_rejection != "cooling-tower":
+        return
+    q = c.hourly.rejection.heat_rejected
+    latent = float(first(c.total(q * c.water.latent_fraction, "MWh")) / first(c.total(q, "MWh")))
+    rec.step("Water: cooling tower",
+             "E = Q (W_sat(T_exit) - W_in) / (h_sat(T_exit) - h_in);  B = E / (COC - 1);  D = drift x circulation;"
+             "  WUE = site water / IT energy",
+             [spec_input(f"{k.id}.cycles_of_concentration", k.cycles_of_concentration),
+              spec_input(f"{k.id}.drift_rate", k.drift_rate), spec_input(f"{k.id}.tower_range", k.tower_range),
+              Input("T_exit", "cold water + range/2, saturated",
+                    "assumption: leaving air saturated at the mean water temperature"),
+              Input("moist-air properties", "psychrolib", "ASHRAE Handbook - Fundamentals 2017 ch. 1")],
+             [("water_evaporated", results["water_evaporated"]), ("latent share of heat, annual", latent),
+              *((n, results[n]) for n in ("annual_water", "water_per_day", "wue"))])
+
+
+def _grid(c: Chain, results: dict, rec: Recorder) -> None:
+    r = c.resolved
+    on, gd = r.scenario.onsite, r.grid
+    rec.step("Grid: dispatch, energy, cost and CO2",
+             "turbines and battery cover load above the grid allocation;  cost = E_grid x price (+ demand);  "
+             "CO2 = E_grid x intensity + E_turbine x heat rate x fuel factor;  S = P / PF",
+             [spec_input("grid allocation", on.grid_limit),
+              Input("turbines", f"{on.turbines} x {on.turbine}",
+                    r.turbine.rated_power.citation() if r.turbine else "none"),
+              Input("batteries", f"{on.batteries} x {on.battery}",
+                    r.battery.power.citation() if r.battery else "none"),
+              spec_input(f"{gd.id}.energy_price", gd.energy_price),
+              spec_input(f"{gd.id}.carbon_intensity", gd.carbon_intensity),
+              spec_input(f"{gd.id}.demand_charge", gd.demand_charge),
+              spec_input(f"{gd.id}.water_intensity", gd.water_intensity),
+              spec_input("power factor", r.scenario.electrical.power_factor)],
+             [(n, results[n]) for n in ("grid_power_peak", "grid_apparent_power", "turbine_energy", "annual_cost",
+                                         "annual_co2")])

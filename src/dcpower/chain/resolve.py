@@ -1,0 +1,463 @@
+"""Resolve a scenario: every spec, the weather, design conditions and title, checked before anything runs.
+
+:func:`resolve` turns a scenario (a built-in id, a TOML file or a
+:class:`~dcpower.catalog.scenario.Scenario`) plus the user's overrides into one
+:class:`Resolved`: the single source of truth the model chain reads. It holds the specs by
+role (accelerator, server, cooling, site, grid, the fabrics' switches and optics, storage,
+the electrical chain, turbines and batteries), the hourly weather, the design conditions
+*and where they came from*, the elevation, and a display title derived from the actual
+inputs. Unknown ids, missing servers and servers that do not fit the hall fail here, with
+one line, before any physics runs.
+
+Studies evaluate the chain on a batch: :meth:`Resolved.with_values` returns a copy whose
+named values (``"cooling.approach"``, ``"utilization"``, ``"gpus"``) are arrays with a
+leading sample axis of shape ``(S, 1)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from dcpower.catalog.loader import Catalog, builtin_dir, format_validation_error, load_catalog, suggest
+from dcpower.catalog.models import (Accelerator, Battery, Cooling, Electrical, Fabric, Grid, Server, Site, Spec,
+                                    SpecValue, Storage, Switch, Transceiver, Turbine)
+from dcpower.catalog.scenario import Scenario, apply_settings, load_scenario
+from dcpower.errors import InputError
+from dcpower.units import Q_
+from dcpower.weather.model import DesignConditions, Weather
+
+__all__ = ["Resolved", "FabricParts", "SampledValue", "resolve", "title_for", "override_spec", "load_weather",
+           "site_design_conditions", "OVERRIDABLE", "STRUCTURAL"]
+
+# Keyword shortcuts of estimate() for scenario fields.
+OVERRIDABLE = ("gpus", "accelerator", "server", "gpus_per_server", "host_power", "utilization",
+               "site", "weather", "cooling", "pue", "grid")
+# Values that fix counts or topology (integers, switch radix) or the site: never sampled.
+STRUCTURAL = {"gpus", "ports", "port_speed", "endpoint_speed", "endpoints_per_unit", "gpus_per_rack",
+              "rack_units", "nameplate_power", "memory", "idle_power", "energy", "round_trip_efficiency",
+              "ramp_rate", "elevation", "weather_source"}
+# A user's weather station farther than this from the scenario's site gets a warning that
+# the grid (prices, carbon) is still the site's.
+GRID_DISTANCE_WARNING_KM = 100.0
+
+
+class SampledValue:
+    """A spec value whose quantity is an array of samples, shape ``(S, 1)``.
+
+    Stands in for a :class:`~dcpower.catalog.models.SpecValue` (``.quantity``,
+    ``.citation()``); reading it calls ``on_read(name)`` when given, which is how a study
+    learns which ranged values the chain actually uses.
+    """
+
+    def __init__(self, name: str, original: SpecValue, magnitudes, on_read=None):
+        self.name, self.original, self._on_read = name, original, on_read
+        self._quantity = Q_(np.asarray(magnitudes, dtype=float), original.quantity.units)
+
+    @property
+    def quantity(self):
+        if self._on_read is not None:
+            self._on_read(self.name)
+        return self._quantity
+
+    def citation(self) -> str:
+        return f"sampled: {self.original.citation()}"
+
+    def __getattr__(self, name):
+        return getattr(self.original, name)
+
+
+@dataclass(frozen=True)
+class FabricParts:
+    """One network fabric with the switch and optical modules it is built of."""
+
+    fabric: Fabric
+    switch: Switch
+    nic_transceiver: Transceiver | None
+    switch_transceiver: Transceiver | None
+
+    def specs(self) -> tuple[Spec, ...]:
+        return tuple(s for s in (self.fabric, self.switch, self.nic_transceiver, self.switch_transceiver) if s)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A scenario with every spec it names, its weather and design conditions: what the chain reads.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario with the user's overrides applied.
+    catalog : Catalog
+        The catalog the specs came from (sizing equipment is looked up in it).
+    accelerator, server, cooling, site, grid : Spec
+        The specs by role.
+    fabrics : tuple of FabricParts
+        Compute, front-end and management fabrics that the scenario names.
+    storage : Storage or None
+    transformer, ups, distribution : Electrical
+        The power chain.
+    turbine, battery : Spec or None
+        On-site generation and storage, when the scenario has them.
+    weather : Weather
+        Hourly typical-year weather (the site's, or the user's EPW file).
+    design : DesignConditions
+        ASHRAE design conditions; ``design.source`` says where they came from.
+    elevation : Quantity
+        Elevation used for air pressure and generator derates. [m]
+    elevation_source : str
+    title : str
+        Display title derived from the inputs: count, accelerator, cooling, place.
+    warnings : tuple of str
+        What resolving found worth saying (a server swapped, a far-away weather station).
+    """
+
+    scenario: Scenario
+    catalog: Catalog
+    accelerator: Accelerator
+    server: Server
+    cooling: Cooling
+    site: Site
+    grid: Grid
+    fabrics: tuple[FabricParts, ...]
+    storage: Storage | None
+    transformer: Electrical
+    ups: Electrical
+    distribution: Electrical
+    turbine: Turbine | None
+    battery: Battery | None
+    weather: Weather
+    design: DesignConditions
+    elevation: Any
+    elevation_source: str
+    title: str
+    warnings: tuple[str, ...] = ()
+    samples: int = 1  # length S of the leading sample axis (1 unless with_values made a batch)
+
+    # ------------------------------------------------------------ batches
+
+    def ranged_values(self) -> dict[str, SpecValue]:
+        """Every value with a low or high end that could vary, by name (``cooling.approach``)."""
+        out: dict[str, SpecValue] = {}
+        for name, owner in self.owners().items():
+            for field_name in type(owner).model_fields:
+                v = getattr(owner, field_name)
+                if isinstance(v, SpecValue) and (v.low is not None or v.high is not None) \
+                        and field_name not in STRUCTURAL:
+                    out.setdefault(f"{name}.{field_name}" if name else field_name, v)
+        return out
+
+    def with_values(self, values: Mapping[str, Any], on_read=None) -> "Resolved":
+        """A copy with named values replaced by sample arrays of shape ``(S, 1)``.
+
+        Names are as in :meth:`ranged_values`, plus plain scenario fields (``gpus``, ``pue``,
+        ``onsite.turbines``). A sourced value becomes a :class:`SampledValue`.
+        """
+        owners = self.owners()
+        replaced: dict[str, BaseModel] = {}
+        samples = max((np.size(m) for m in values.values()), default=1)
+        for name, magnitudes in values.items():
+            owner_name, _, field_name = name.rpartition(".")
+            if owner_name not in owners:
+                raise InputError(f"cannot vary '{name}': no such value in this scenario")
+            owner = replaced.get(owner_name, owners[owner_name])
+            current = getattr(owner, field_name)
+            array = np.broadcast_to(np.reshape(np.asarray(magnitudes), (-1, 1)), (samples, 1))
+            new = SampledValue(name, current, array, on_read) if isinstance(current, (SpecValue, SampledValue)) \
+                else array
+            replaced[owner_name] = owner.model_copy(update={field_name: new})
+        return dataclasses.replace(self._rebuilt(replaced), samples=samples)
+
+    def owners(self) -> dict[str, BaseModel]:
+        """Models holding values, by the prefix their values are named with."""
+        s = self.scenario
+        owners: dict[str, BaseModel] = {"": s, "storage": s.storage, "electrical": s.electrical, "onsite": s.onsite}
+        for role in ("accelerator", "server", "cooling", "grid"):
+            owners[role] = getattr(self, role)
+        equipment = [p for f in self.fabrics for p in f.specs()]
+        equipment += [x for x in (self.storage, self.transformer, self.ups, self.distribution, self.turbine,
+                                  self.battery) if x is not None]
+        for spec in equipment:
+            owners.setdefault(spec.id, spec)
+        return owners
+
+    def _rebuilt(self, replaced: dict[str, BaseModel]) -> "Resolved":
+        s = self.scenario
+        parts = {k: replaced[k] for k in ("storage", "electrical", "onsite") if k in replaced}
+        scenario = replaced.get("", s)
+        if parts:
+            scenario = scenario.model_copy(update=parts)
+        by_id = {k: v for k, v in replaced.items() if isinstance(v, Spec) and k not in
+                 ("accelerator", "server", "cooling", "grid")}
+
+        def swap(spec):
+            return by_id.get(spec.id, spec) if spec is not None else None
+
+        fabrics = tuple(FabricParts(*(swap(x) for x in (f.fabric, f.switch, f.nic_transceiver, f.switch_transceiver)))
+                        for f in self.fabrics)
+        roles = {k: replaced[k] for k in ("accelerator", "server", "cooling", "grid") if k in replaced}
+        return dataclasses.replace(self, scenario=scenario, fabrics=fabrics, storage=swap(self.storage),
+                                   transformer=swap(self.transformer), ups=swap(self.ups),
+                                   distribution=swap(self.distribution), turbine=swap(self.turbine),
+                                   battery=swap(self.battery), **roles)
+
+    # ------------------------------------------------------------ JSON "scenario" block
+
+    def to_dict(self) -> dict:
+        """The resolved scenario as ``--format json`` prints it under ``"scenario"``."""
+        def plain(v):
+            if isinstance(v, dict) and "value" in v and "source" in v:
+                return {"value": v["value"], "source": v["source"] + (f" ({v['year']})" if v.get("year") else "")}
+            if isinstance(v, dict):
+                return {k: plain(x) for k, x in v.items() if x is not None}
+            return v
+
+        d = plain(self.scenario.model_dump())
+        d["server"] = self.server.id
+        d["grid"] = self.grid.id
+        d["weather"] = self.weather.source
+        d["title"] = self.title
+        d["design_conditions"] = self.design.source
+        d["elevation"] = {"value": f"{self.elevation.to('m').magnitude:g} m", "source": self.elevation_source}
+        return d
+
+
+# ---------------------------------------------------------------- resolving
+
+def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), settings: Mapping | None = None,
+            catalog: Catalog | None = None, **overrides) -> Resolved:
+    """Resolve a scenario and the user's overrides into a :class:`Resolved`.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or Path, optional
+        A built-in scenario id, a TOML file, or a Scenario; the Memphis default when omitted.
+    specs_dirs : path or sequence of paths
+        User spec directories laid over the built-in catalog.
+    settings : mapping, optional
+        ``--set`` style overrides, ``{"electrical.ups_efficiency": "0.97"}``.
+    catalog : Catalog, optional
+        An already loaded catalog (studies pass theirs to save the load).
+    **overrides
+        Shortcuts for scenario fields: see :data:`OVERRIDABLE`.
+    """
+    specs_dirs = _as_dirs(specs_dirs)
+    scen, spec_overrides, changed = _scenario_with_overrides(scenario, specs_dirs, settings or {}, overrides)
+    catalog = catalog or load_catalog(specs_dirs)
+
+    def get(category: str, ident: str):
+        spec = catalog.get(category, ident)
+        if category in spec_overrides:
+            spec = override_spec(spec, spec_overrides[category])
+        return spec
+
+    warnings: list[str] = []
+    acc = get("accelerator", scen.accelerator)
+    cooling = get("cooling", scen.cooling)
+    server = _server(scen, acc, cooling, get, warnings)
+    site = get("site", scen.site)
+    grid = get("grid", scen.grid or site.grid)
+    weather = load_weather(scen, site)
+    design, elevation, elevation_source = _climate(scen, site, weather, warnings)
+    e = scen.electrical
+    on = scen.onsite
+    storage = catalog.get("storage", scen.storage.system) if scen.storage.system else None
+    resolved = Resolved(
+        scenario=scen, catalog=catalog, accelerator=acc, server=server, cooling=cooling, site=site, grid=grid,
+        fabrics=_fabrics(scen, catalog), storage=storage,
+        transformer=catalog.get("electrical", e.transformer), ups=catalog.get("electrical", e.ups),
+        distribution=catalog.get("electrical", e.distribution),
+        turbine=catalog.get("turbine", on.turbine) if on.turbine and on.turbines else None,
+        battery=catalog.get("battery", on.battery) if on.battery and on.batteries else None,
+        weather=weather, design=design, elevation=elevation, elevation_source=elevation_source,
+        title="", warnings=tuple(warnings))
+    title = title_for(resolved)
+    if changed:  # the file's name no longer describes what is estimated
+        resolved = dataclasses.replace(resolved, scenario=scen.model_copy(update={"name": title}))
+    return dataclasses.replace(resolved, title=title)
+
+
+def _as_dirs(specs_dirs) -> tuple:
+    """A path or a sequence of paths, as a tuple (a bare string is one path, not letters)."""
+    if specs_dirs is None:
+        return ()
+    if isinstance(specs_dirs, (str, Path)):
+        return (specs_dirs,)
+    return tuple(specs_dirs)
+
+
+def _scenario_with_overrides(scenario, specs_dirs, settings: Mapping, overrides: dict):
+    """The scenario with shortcuts and ``--set`` settings applied; spec overrides; whether any applied."""
+    unknown = set(overrides) - set(OVERRIDABLE)
+    if unknown:
+        raise InputError(f"unknown option(s) {', '.join(sorted(unknown))}; use {', '.join(OVERRIDABLE)}")
+    if scenario is None:
+        scen = load_scenario("memphis", specs_dirs)
+    elif isinstance(scenario, Scenario):
+        scen = scenario
+    else:
+        scen = load_scenario(scenario, specs_dirs)
+    merged = {k: v for k, v in overrides.items() if v is not None}
+    if "accelerator" in merged and "server" not in merged:
+        merged["server"] = None  # let the accelerator's usual server follow
+    if "site" in merged and "grid" not in merged:
+        merged["grid"] = None
+    if "weather" in merged:
+        merged["weather"] = str(merged["weather"])
+    if "host_power" in merged and hasattr(merged["host_power"], "units"):
+        q = merged["host_power"]
+        merged["host_power"] = f"{q.magnitude} {q.units}"
+    merged.update(settings)
+    if not merged:
+        return scen, {}, False
+    scen, spec_overrides = apply_settings(scen, merged)
+    return scen, spec_overrides, True
+
+
+def override_spec(spec: Spec, fields: Mapping[str, Any]) -> Spec:
+    """``spec`` with ``--set CATEGORY.FIELD=VALUE`` overrides applied and validated."""
+    data = spec.model_dump()
+    model_fields = type(spec).model_fields
+    for key, value in fields.items():
+        if key not in model_fields or key in ("id", "category"):
+            valid = [k for k in model_fields if k != "id"]
+            raise InputError(f"unknown --set key '{spec.category}.{key}'; {suggest(key, valid)}")
+        if isinstance(getattr(spec, key), SpecValue) or "SpecValue" in str(model_fields[key].annotation):
+            data[key] = {"value": value, "source": "user input (--set)"}
+        else:
+            data[key] = value
+    try:
+        return type(spec).model_validate(data)
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc, f"--set {spec.category}")) from None
+
+
+def _server(scen: Scenario, acc: Accelerator, cooling: Cooling, get, warnings: list[str]) -> Server:
+    """The scenario's server, or the accelerator's usual one; warn when it does not fit the hall."""
+    if scen.server is not None:
+        server = get("server", scen.server)
+        if server.accelerator != acc.id:
+            if acc.default_server:
+                warnings.append(f"server '{server.id}' holds {server.accelerator}, not {acc.id}; "
+                                f"using {acc.id}'s usual server '{acc.default_server}'")
+                server = get("server", acc.default_server)
+            elif scen.gpus_per_server and scen.host_power:
+                warnings.append(f"custom {acc.id} node built on the chassis data of '{server.id}'")
+            else:
+                raise InputError(f"accelerator '{acc.id}' has no usual server in the catalog; give "
+                                 "--server ID, or --gpus-per-server N and --host-power QTY")
+    elif acc.default_server:
+        server = get("server", acc.default_server)
+    else:
+        raise InputError(f"accelerator '{acc.id}' has no usual server in the catalog; give --server ID")
+    liquid = np.asarray(cooling.liquid_fraction.quantity.magnitude)
+    if server.cooling == "liquid" and np.all(liquid == 0):
+        warnings.append(f"server '{server.id}' is built for liquid cooling but '{cooling.id}' cools by air "
+                        "only; for an air-cooled hall choose an air-cooled server (e.g. --server dgx-h100), "
+                        "whose fans draw more")
+    elif server.cooling == "air" and np.all(liquid > 0):
+        warnings.append(f"server '{server.id}' is air-cooled but '{cooling.id}' assumes cold plates or "
+                        "immersion; choose a liquid-cooled server (e.g. --server hgx-h100-8gpu-liquid)")
+    return server
+
+
+def _fabrics(scen: Scenario, catalog: Catalog) -> tuple[FabricParts, ...]:
+    out = []
+    n = scen.network
+    for fid in (n.compute_fabric, n.frontend_fabric, n.management_fabric):
+        if not fid:
+            continue
+        fab = catalog.get("fabric", fid)
+        out.append(FabricParts(
+            fab, catalog.get("switch", fab.switch),
+            catalog.get("transceiver", fab.nic_transceiver) if fab.nic_transceiver else None,
+            catalog.get("transceiver", fab.switch_transceiver) if fab.switch_transceiver else None))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- climate and weather
+
+_WEATHER_CACHE: dict[str, Weather] = {}
+
+
+def load_weather(scen: Scenario, site: Site) -> Weather:
+    """The scenario's EPW file if it names one, else the site's shipped typical year (cached per process)."""
+    from dcpower.weather import compact, epw
+
+    if scen.weather:
+        path = Path(scen.weather)
+        key = f"epw:{path.resolve()}:{path.stat().st_mtime_ns if path.exists() else 0}"
+        if key not in _WEATHER_CACHE:
+            _WEATHER_CACHE[key] = epw.read_epw(path)
+        return _WEATHER_CACHE[key]
+    path = builtin_dir() / site.weather
+    key = f"compact:{path}"
+    if key not in _WEATHER_CACHE:
+        _WEATHER_CACHE[key] = compact.read_compact(path)
+    return _WEATHER_CACHE[key]
+
+
+def site_design_conditions(site: Site) -> DesignConditions:
+    """The catalog site's design conditions as the chain reads them, with their source."""
+    d = site.design
+    extreme = ((20, d.extreme_dry_bulb.quantity),) if d.extreme_dry_bulb is not None else ()
+    return DesignConditions(
+        source=f"site '{site.id}': {d.cooling_dry_bulb.citation()}",
+        cooling_dry_bulb=d.cooling_dry_bulb.quantity, cooling_coincident_wet_bulb=d.cooling_coincident_wet_bulb.quantity,
+        evaporation_wet_bulb=d.evaporation_wet_bulb.quantity,
+        evaporation_coincident_dry_bulb=d.evaporation_coincident_dry_bulb.quantity,
+        extreme_wet_bulb=d.extreme_wet_bulb.quantity if d.extreme_wet_bulb is not None else None,
+        extreme_dry_bulb_return=extreme)
+
+
+def _climate(scen: Scenario, site: Site, weather: Weather, warnings: list[str]):
+    """Design conditions, elevation and their sources: one place, so one estimate uses one of each.
+
+    With a user's EPW file, its station's design conditions and elevation are used (when it
+    has them); otherwise the catalog site's.
+    """
+    if not scen.weather:
+        return site_design_conditions(site), site.elevation.quantity, site.elevation.citation()
+    wd = weather.design
+    needed = ("cooling_dry_bulb", "cooling_coincident_wet_bulb", "evaporation_wet_bulb",
+              "evaporation_coincident_dry_bulb")
+    if wd is not None and all(getattr(wd, k) is not None for k in needed):
+        design = dataclasses.replace(wd, source=f"{weather.source}: {wd.source or 'design conditions'}")
+    else:
+        design = site_design_conditions(site)
+        warnings.append(f"{weather.source} has no ASHRAE design conditions; the design point uses "
+                        f"site '{site.id}''s")
+    distance = _distance_km(weather.latitude, weather.longitude, site.latitude, site.longitude)
+    if distance > GRID_DISTANCE_WARNING_KM:
+        warnings.append(f"the weather station ({weather.name}) is {distance:,.0f} km from site '{site.id}'; "
+                        f"grid prices and carbon are still grid '{scen.grid or site.grid}': give --site or "
+                        "--set grid=ID for the weather's region")
+    return design, weather.elevation, f"station elevation in {weather.source}"
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance on a 6,371 km sphere (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+def _place(r: Resolved) -> str:
+    if r.scenario.weather:
+        return r.weather.name
+    return r.site.name.split(" (")[0]
+
+
+def title_for(r: Resolved) -> str:
+    """``100,000 NVIDIA H100 SXM5 80GB, dlc-tower, Memphis, TN``: what is built, how cooled, where."""
+    s = r.scenario
+    title = f"{int(s.gpus):,} {r.accelerator.name}, {r.cooling.id}, {_place(r)}"
+    if s.pue is not None:
+        title += f", PUE {s.pue:g}"
+    return title
