@@ -122,7 +122,7 @@ def progress_callback(ctx, what: str):
 def emit(ctx, report, fmt: str, output=None) -> None:
     """Data to stdout (or whole to ``-o FILE``); in text formats warnings go to stderr, in JSON
     they are the document's ``warnings`` list."""
-    from dcpower.output.render import render
+    from dcpower.report import render
 
     text = render(report, fmt, warnings=False)
     if output is None:

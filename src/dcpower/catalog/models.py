@@ -13,7 +13,7 @@ validated, so a TDP of ``"700 kg"`` is rejected with the file and field named.
 from __future__ import annotations
 
 import functools
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 

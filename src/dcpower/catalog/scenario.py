@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dcpower.catalog.loader import builtin_dir, format_validation_error, read_toml, suggest
 from dcpower.errors import InputError, SpecError
-from dcpower.catalog.models import Dim, SpecValue, _dims, check_dimensions
+from dcpower.catalog.models import Dim, SpecValue, check_dimensions
 
 __all__ = ["Scenario", "load_scenario", "scenario_ids", "apply_settings", "SPEC_FIELDS"]
 

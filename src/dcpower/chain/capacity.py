@@ -54,6 +54,19 @@ def _count(n):
 
 # ---------------------------------------------------------------- electrical
 
+def _generator_unit(r):
+    """The generator set, its rating class, the site temperature and its site-derated real power."""
+    z = r.scenario.sizing
+    gen = r.catalog.get("generator", z.generator)
+    rating_sv = {"standby": gen.standby_rating, "prime": gen.prime_rating,
+                 "continuous": gen.continuous_rating}[z.generator_rating] or gen.standby_rating
+    site_t = r.design.extreme_dry_bulb if r.design.extreme_dry_bulb is not None else r.design.cooling_dry_bulb
+    kva = sz.generator_site_rating(rating_sv.quantity, site_t, gen.derate_temperature.quantity,
+                                   gen.temperature_derate.quantity, r.elevation,
+                                   gen.derate_altitude.quantity, gen.altitude_derate.quantity)
+    return gen, rating_sv, site_t, Q_(kva.to("kVA").magnitude * gen.power_factor.quantity.magnitude, "kW")
+
+
 def _electrical(c: Chain, rec) -> dict:
     r = c.resolved
     cat, s = r.catalog, r.scenario
@@ -73,14 +86,7 @@ def _electrical(c: Chain, rec) -> dict:
     n_sub = sz.redundant_units(facility_kva, sub.rating.quantity, z.substation_redundancy)
     sub_cap = sz.installed_capacity(n_sub, sub.rating.quantity).to("MVA")
 
-    gen = cat.get("generator", z.generator)
-    rating_sv = {"standby": gen.standby_rating, "prime": gen.prime_rating,
-                 "continuous": gen.continuous_rating}[z.generator_rating] or gen.standby_rating
-    site_t = r.design.extreme_dry_bulb if r.design.extreme_dry_bulb is not None else r.design.cooling_dry_bulb
-    gen_unit_kva = sz.generator_site_rating(rating_sv.quantity, site_t, gen.derate_temperature.quantity,
-                                            gen.temperature_derate.quantity, r.elevation,
-                                            gen.derate_altitude.quantity, gen.altitude_derate.quantity)
-    gen_unit = Q_(gen_unit_kva.to("kVA").magnitude * gen.power_factor.quantity.magnitude, "kW")
+    gen, rating_sv, site_t, gen_unit = _generator_unit(r)
     n_gen = sz.redundant_units(facility, gen_unit, z.generator_redundancy)
     gen_installed = sz.installed_capacity(n_gen, gen_unit)
 
@@ -121,6 +127,30 @@ def _electrical(c: Chain, rec) -> dict:
 
 # ---------------------------------------------------------------- cooling
 
+def _class_margin(r, cls_id, sink, t_avail, tower, out, inputs, step_results, rec) -> None:
+    """Can the heat-rejection plant alone make the supply temperature the liquid class asks?"""
+    cat, c = r.catalog, r.cooling
+    if cls_id is not None:
+        lc = cat.get("liquid_class", cls_id)
+        limit = lc.facility_supply_max.quantity.to("degC")
+        margin = Q_(limit.magnitude - t_avail.to("degC").magnitude, "K")
+        out["supply_temperature_margin"] = margin
+        inputs.append(_inp(f"{lc.id}.facility_supply_max", lc.facility_supply_max))
+        step_results.append(("liquid class", lc.id.upper()))
+        step_results.append(("supply_temperature_margin", margin))
+        if margin.magnitude < 0:
+            what = "chillers carry the difference" if c.chiller else \
+                "add chillers, choose a warmer liquid class or a plant with a smaller approach"
+            rec.warn(
+                f"at the design {'wet' if tower else 'dry'}-bulb {sink.magnitude:.1f} degC the "
+                f"{'cooling towers' if tower else 'dry coolers'} deliver {t_avail.to('degC').magnitude:.1f} degC "
+                f"facility water, {-margin.magnitude:.1f} K above the {lc.id.upper()} limit "
+                f"({limit.magnitude:g} degC): {what}")
+    else:
+        rec.warn(f"supply temperature {c.supply_temperature.quantity:~} is above every ASHRAE liquid "
+                            "class in the catalog (W+); no class check made")
+
+
 def _cooling(ch: Chain, rec) -> dict:
     r = ch.resolved
     cat, s, c = r.catalog, r.scenario, r.cooling
@@ -143,7 +173,6 @@ def _cooling(ch: Chain, rec) -> dict:
         n_ch = sz.redundant_units(q_chiller, chiller.capacity.quantity, z.cooling_redundancy)
     flow = first(ch.peak(design.loops.water_flow)).to("L/s")
 
-    # Can the heat-rejection plant alone make the supply temperature the liquid class asks?
     limits = {lc.id: lc.facility_supply_max.quantity for lc in cat.category("liquid_class").values()}
     cls_id = z.liquid_class or sz.liquid_class_for(c.supply_temperature.quantity, limits)
     sink = Q_(float(np.max((design_air.wet_bulb if tower else design_air.dry_bulb).to("degC").magnitude)), "degC")
@@ -171,25 +200,7 @@ def _cooling(ch: Chain, rec) -> dict:
                     ("chiller load, design", q_chiller.to("MW")), ("chillers", n_ch),
                     ("facility_water_flow", flow), ("facility water flow, gpm", flow.to("gpm")),
                     ("supply_temperature_available", t_avail.to("degC"))]
-    if cls_id is not None:
-        lc = cat.get("liquid_class", cls_id)
-        limit = lc.facility_supply_max.quantity.to("degC")
-        margin = Q_(limit.magnitude - t_avail.to("degC").magnitude, "K")
-        out["supply_temperature_margin"] = margin
-        inputs.append(_inp(f"{lc.id}.facility_supply_max", lc.facility_supply_max))
-        step_results.append(("liquid class", lc.id.upper()))
-        step_results.append(("supply_temperature_margin", margin))
-        if margin.magnitude < 0:
-            what = "chillers carry the difference" if c.chiller else \
-                "add chillers, choose a warmer liquid class or a plant with a smaller approach"
-            rec.warn(
-                f"at the design {'wet' if tower else 'dry'}-bulb {sink.magnitude:.1f} degC the "
-                f"{'cooling towers' if tower else 'dry coolers'} deliver {t_avail.to('degC').magnitude:.1f} degC "
-                f"facility water, {-margin.magnitude:.1f} K above the {lc.id.upper()} limit "
-                f"({limit.magnitude:g} degC): {what}")
-    else:
-        rec.warn(f"supply temperature {c.supply_temperature.quantity:~} is above every ASHRAE liquid "
-                            "class in the catalog (W+); no class check made")
+    _class_margin(r, cls_id, sink, t_avail, tower, out, inputs, step_results, rec)
     rec.step(f"Sizing: cooling plant ({c.heat_rejection})",
              "Q_reject at the worse design point;  units = redundancy(Q / unit capacity);  "
              "Q_CDU = liquid fraction x P_IT;  Q_chiller = Q_plant (1 - economizer share);  V = Q / (rho cp dT);  "
@@ -237,6 +248,21 @@ def _swing_spec(r, rec):
     return base, scale
 
 
+def _battery_for_job(n, eta, idle, trough, peak, mean, period, duty, supply_ramp):
+    """Battery power and energy for a simulated job: idle, ramp the supply up at the limit,
+    train, stop, ramp down; the battery carries load minus grid."""
+    step = (n * (mean - idle) / eta).to("W")
+    ramp_time = (abs(step) / supply_ramp).to("s") if supply_ramp.magnitude > 0 else Q_(0.0, "s")
+    t_on = Q_(2.0, "s")
+    t_off = t_on + ramp_time + 20 * period
+    t_end = t_off + ramp_time + Q_(2.0, "s")
+    dt = max(period.to("s").magnitude / 40, t_end.to("s").magnitude / 2e6)
+    t = Q_(np.arange(0.0, t_end.to("s").magnitude, dt), "s")
+    load = n * dyn.training_load(t, idle, trough, peak, period, duty, t_on, t_off, Q_(dt, "s")) / eta
+    grid = dyn.ramp_limited_grid(t, n * idle / eta, n * mean / eta, supply_ramp, t_on, t_off)
+    return dyn.battery_requirement(t, load, grid)
+
+
 def _dynamics(c: Chain, rec) -> dict:
     r = c.resolved
     s, cat = r.scenario, r.catalog
@@ -262,17 +288,8 @@ def _dynamics(c: Chain, rec) -> dict:
         turbine_ramp = (on.turbines * turbine.ramp_rate.quantity).to("MW/min")
     supply_ramp = limit + turbine_ramp
 
-    # Simulated job: idle, ramp the supply up at the limit, train, stop, ramp down.
     step = (n * (mean - idle) / eta).to("W")
-    ramp_time = (abs(step) / supply_ramp).to("s") if supply_ramp.magnitude > 0 else Q_(0.0, "s")
-    t_on = Q_(2.0, "s")
-    t_off = t_on + ramp_time + 20 * period
-    t_end = t_off + ramp_time + Q_(2.0, "s")
-    dt = max(period.to("s").magnitude / 40, t_end.to("s").magnitude / 2e6)
-    t = Q_(np.arange(0.0, t_end.to("s").magnitude, dt), "s")
-    load = n * dyn.training_load(t, idle, trough, peak, period, duty, t_on, t_off, Q_(dt, "s")) / eta
-    grid = dyn.ramp_limited_grid(t, n * idle / eta, n * mean / eta, supply_ramp, t_on, t_off)
-    b_power, b_energy = dyn.battery_requirement(t, load, grid)
+    b_power, b_energy = _battery_for_job(n, eta, idle, trough, peak, mean, period, duty, supply_ramp)
 
     bat = cat.get("battery", on.battery) if on.battery and on.batteries else None
     b_inst_p = on.batteries * bat.power.quantity.to("MW") if bat else Q_(0.0, "MW")

@@ -42,7 +42,7 @@ class Step:
     note: str | None = None
 
     def to_dict(self) -> dict:
-        from dcpower.output.render import fmt_value
+        from dcpower.report import fmt_value
 
         return {"title": self.title, "formula": self.formula,
                 "inputs": [{"name": i.name, "value": fmt_value(i.value), "source": i.source} for i in self.inputs],
@@ -350,7 +350,7 @@ class Estimate:
             _warnings.warn(w, DcpowerWarning, stacklevel=stacklevel)
 
     def summary(self, units: str = "si") -> str:
-        from dcpower.output.render import render
+        from dcpower.report import render
 
         return render(self, "table", units)
 
@@ -359,12 +359,12 @@ class Estimate:
         return f"<Estimate {self.title}: facility_power={f.to('MW'):.1f~}>" if f is not None else "<Estimate>"
 
     def _repr_markdown_(self) -> str:
-        from dcpower.output.render import render
+        from dcpower.report import render
 
         return render(self, "markdown", "si")
 
     def _repr_html_(self) -> str:
-        from dcpower.output.render import render
+        from dcpower.report import render
 
         return render(self, "html", "si")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-from dcpower.units import Q_
 
 __all__ = ["accelerator_power", "server_count", "server_power", "rack_count",
            "servers_per_rack_from_power"]

@@ -132,7 +132,7 @@ class Comparison:
                       csv=Table(csv_heads, csv_rows))
 
     def render(self, fmt: str = "table", units: str | None = None) -> str:
-        from dcpower.output.render import render
+        from dcpower.report import render
 
         return render(self.report(units), fmt)
 

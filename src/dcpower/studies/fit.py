@@ -102,7 +102,7 @@ class Fit:
                       [budgets, at], self.to_dict(units), list(self.estimate.warnings), csv=budgets)
 
     def render(self, fmt: str = "table", units: str = "si") -> str:
-        from dcpower.output.render import render
+        from dcpower.report import render
 
         return render(self.report(units), fmt)
 

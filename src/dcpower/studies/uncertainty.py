@@ -351,7 +351,7 @@ class UncertainEstimate:
                       steps=self.estimate.steps if explain else None)
 
     def render(self, fmt: str = "table", units: str = "si", top: int | None = 15) -> str:
-        from dcpower.output.render import render
+        from dcpower.report import render
 
         return render(self.report(units, top), fmt)
 

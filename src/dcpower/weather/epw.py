@@ -178,24 +178,59 @@ def read_epw(path) -> Weather:
     Data Dictionary (US DOE / NREL, 2023).
     """
     path = Path(path)
-    text = read_text(path, "an EnergyPlus .epw weather file")
-    lines = text.splitlines()
+    lines = read_text(path, "an EnergyPlus .epw weather file").splitlines()
     if not lines or not lines[0].strip():
         fail(path, 1, "file is empty or starts with a blank line, not an EPW weather file",
-              "give an EnergyPlus .epw file")
+             "give an EnergyPlus .epw file")
     name, data_source, wmo, latitude, longitude, elevation = _parse_location(lines[0], path)
+    design = _check_header(lines, path)
+    rows, line_numbers = _hourly_rows(lines, path)
+    data, lines_arr = _in_calendar_order(*_parse_rows(rows, line_numbers, path), path)
+    values = {}
+    for k, (field, (_, label, unit, code, low, high)) in enumerate(_FIELDS.items()):
+        values[field] = _checked_column(data[:, 3 + k], lines_arr, path, label, unit, code, low, high)
+    dry_bulb, dew_point = values["dry_bulb"], values["dew_point"]
+    excess = dew_point - dry_bulb
+    if (excess > DEW_POINT_EXCESS_TOLERANCE).any():
+        i = int(np.argmax(excess > DEW_POINT_EXCESS_TOLERANCE))
+        fail(path, int(lines_arr[i]), f"dew point {dew_point[i]:g} degC is above the dry bulb "
+             f"{dry_bulb[i]:g} degC", "a dew point cannot exceed the dry-bulb temperature; fix the row")
+    dew_point = np.minimum(dew_point, dry_bulb)
+    try:
+        t_db = Q_(dry_bulb, ureg.degC)
+        t_dp = Q_(dew_point, ureg.degC)
+        p = Q_(values["pressure"], ureg.Pa)
+        wet_bulb = psychrometrics.wet_bulb_temperature(t_db, t_dp, p)
+        humidity_ratio = psychrometrics.humidity_ratio_from_dew_point(t_dp, p)
+    except DcpowerError as exc:
+        raise WeatherError(f"{path}: {exc}; check the weather data") from None
+    source = f"{path.name} (EnergyPlus EPW weather file"
+    source += f", data set {data_source}" if data_source else ""
+    source += f", WMO {wmo})" if wmo else ")"
+    return Weather(name=name, source=source, latitude=latitude, longitude=longitude,
+                   elevation=Q_(elevation, ureg.m), dry_bulb=t_db, dew_point=t_dp,
+                   relative_humidity=Q_(values["relative_humidity"], ureg.percent),
+                   pressure=p, wet_bulb=wet_bulb, humidity_ratio=humidity_ratio, design=design)
+
+
+def _check_header(lines: list[str], path) -> DesignConditions | None:
+    """Design conditions of the header; the DATA PERIODS line must say hourly data."""
     if len(lines) < HEADER_LINES + 1:
         fail(path, len(lines), f"file ends after {len(lines)} lines, before any hourly data",
-              f"an EPW file has {HEADER_LINES} header lines then 8760 hourly rows")
+             f"an EPW file has {HEADER_LINES} header lines then 8760 hourly rows")
     design = _parse_design(lines[1], path, 2)
     periods = [f.strip() for f in lines[HEADER_LINES - 1].split(",")]
     if periods[0].upper() != "DATA PERIODS":
         fail(path, HEADER_LINES, f"expected 'DATA PERIODS' as header line {HEADER_LINES}, found "
-              f"'{periods[0][:30]}'", f"an EPW file has exactly {HEADER_LINES} header lines")
+             f"'{periods[0][:30]}'", f"an EPW file has exactly {HEADER_LINES} header lines")
     if len(periods) > 2 and periods[2] not in ("", "1"):
         fail(path, HEADER_LINES, f"data has {periods[2]} records per hour",
-              "dcpower needs hourly data (1 record per hour); convert the file to hourly")
+             "dcpower needs hourly data (1 record per hour); convert the file to hourly")
+    return design
 
+
+def _hourly_rows(lines: list[str], path) -> tuple[list[str], list[int]]:
+    """The non-blank data rows and their line numbers; a year's worth or an error."""
     rows, line_numbers = [], []
     for number, row in enumerate(lines[HEADER_LINES:], start=HEADER_LINES + 1):
         if row.strip():
@@ -203,10 +238,13 @@ def read_epw(path) -> Weather:
             line_numbers.append(number)
     if len(rows) not in (HOURS_PER_YEAR, HOURS_PER_YEAR + 24):
         fail(path, line_numbers[-1] if line_numbers else len(lines),
-              f"file has {len(rows)} hourly rows, a typical year has 8760 (8784 in a leap year)",
-              "use a complete one-year hourly EPW file")
-    lines_arr = np.array(line_numbers)
+             f"file has {len(rows)} hourly rows, a typical year has 8760 (8784 in a leap year)",
+             "use a complete one-year hourly EPW file")
+    return rows, line_numbers
 
+
+def _parse_rows(rows: list[str], line_numbers: list[int], path) -> tuple[np.ndarray, np.ndarray]:
+    """Month, day, hour and the used fields of every row, as floats; a bad field names its line."""
     columns = (1, 2, 3) + tuple(spec[0] for spec in _FIELDS.values())
     labels = ("month", "day", "hour") + tuple(spec[1] for spec in _FIELDS.values())
     table = []
@@ -214,7 +252,7 @@ def read_epw(path) -> Weather:
         fields = row.split(",")
         if len(fields) < 10:
             fail(path, number, f"row has {len(fields)} fields, an EPW data row has 35",
-                  "restore the missing fields (or fix the separators)")
+                 "restore the missing fields (or fix the separators)")
         table.append([fields[c] for c in columns])
     try:
         data = np.array(table).astype(float)
@@ -225,17 +263,19 @@ def read_epw(path) -> Weather:
             for text_value, label in zip(row_values, labels):
                 parse_float(text_value, path, number, label)
         data = np.array(table).astype(float)  # every field parsed one by one: cannot fail
-    month, day, hour = (data[:, k] for k in range(3))
+    return data, np.array(line_numbers)
 
-    if len(rows) == HOURS_PER_YEAR + 24:
+
+def _in_calendar_order(data: np.ndarray, lines_arr: np.ndarray, path) -> tuple[np.ndarray, np.ndarray]:
+    """Rows placed at their hour of the year (February 29 of a leap year dropped)."""
+    month, day, hour = (data[:, k] for k in range(3))
+    if len(data) == HOURS_PER_YEAR + 24:
         keep = ~((month == 2) & (day == 29))
         if keep.sum() != HOURS_PER_YEAR:
-            fail(path, line_numbers[-1], f"file has {len(rows)} rows but {int((~keep).sum())} "
-                  "of them on February 29 (a leap year has 24)", "use a complete one-year hourly EPW file")
+            fail(path, int(lines_arr[-1]), f"file has {len(data)} rows but {int((~keep).sum())} "
+                 "of them on February 29 (a leap year has 24)", "use a complete one-year hourly EPW file")
         data, lines_arr = data[keep], lines_arr[keep]
         month, day, hour = (data[:, k] for k in range(3))
-
-    # Place each row at its hour of the year.
     integral = (month == np.round(month)) & (day == np.round(day)) & (hour == np.round(hour))
     mi = np.clip(month.astype(int), 1, 12) - 1
     valid = integral & (month >= 1) & (month <= 12) & (day >= 1) \
@@ -243,7 +283,7 @@ def read_epw(path) -> Weather:
     if not valid.all():
         i = int(np.argmin(valid))
         fail(path, int(lines_arr[i]), f"month {month[i]:g}, day {day[i]:g}, hour {hour[i]:g} is not "
-              "an hour of a (non-leap) year", "fix the date fields (hours run 1 to 24)")
+             "an hour of a (non-leap) year", "fix the date fields (hours run 1 to 24)")
     hour_of_year = ((_FIRST_DAY_OF_MONTH[mi] + day.astype(int) - 1) * 24 + hour.astype(int) - 1)
     order = np.argsort(hour_of_year, kind="stable")
     sorted_hours = hour_of_year[order]
@@ -251,47 +291,18 @@ def read_epw(path) -> Weather:
         dup = np.flatnonzero(np.diff(sorted_hours) == 0)
         i = int(order[dup[0] + 1])
         fail(path, int(lines_arr[i]), f"month {month[i]:g}, day {day[i]:g}, hour {hour[i]:g} appears "
-              "twice", "remove the duplicate row; each hour of the year must appear once")
-    data, lines_arr = data[order], lines_arr[order]
+             "twice", "remove the duplicate row; each hour of the year must appear once")
+    return data[order], lines_arr[order]
 
-    values = {}
-    for k, (field, (_, label, unit, code, low, high)) in enumerate(_FIELDS.items()):
-        column = data[:, 3 + k]
-        missing = column >= code
-        present = column[~missing]
-        out = (present < low) | (present > high)
-        if out.any():
-            i = int(np.flatnonzero(~missing)[np.argmax(out)])
-            fail(path, int(lines_arr[i]), f"{label} {column[i]:g} {unit} is outside the physical "
-                  f"range {low:g} to {high:g} {unit}",
-                  f"fix the value, or write {code:g} (missing) to have it interpolated")
-        values[field] = _interpolate_gaps(column, missing, lines_arr, path, label, code)
 
-    dry_bulb, dew_point = values["dry_bulb"], values["dew_point"]
-    excess = dew_point - dry_bulb
-    if (excess > DEW_POINT_EXCESS_TOLERANCE).any():
-        i = int(np.argmax(excess > DEW_POINT_EXCESS_TOLERANCE))
-        fail(path, int(lines_arr[i]), f"dew point {dew_point[i]:g} degC is above the dry bulb "
-              f"{dry_bulb[i]:g} degC", "a dew point cannot exceed the dry-bulb temperature; fix the row")
-    dew_point = np.minimum(dew_point, dry_bulb)
-
-    try:
-        t_db = Q_(dry_bulb, ureg.degC)
-        t_dp = Q_(dew_point, ureg.degC)
-        p = Q_(values["pressure"], ureg.Pa)
-        wet_bulb = psychrometrics.wet_bulb_temperature(t_db, t_dp, p)
-        humidity_ratio = psychrometrics.humidity_ratio_from_dew_point(t_dp, p)
-    except DcpowerError as exc:
-        raise WeatherError(f"{path}: {exc}; check the weather data") from None
-
-    source = f"{path.name} (EnergyPlus EPW weather file"
-    source += f", data set {data_source}" if data_source else ""
-    source += f", WMO {wmo})" if wmo else ")"
-    return Weather(
-        name=name, source=source, latitude=latitude, longitude=longitude,
-        elevation=Q_(elevation, ureg.m),
-        dry_bulb=t_db, dew_point=t_dp,
-        relative_humidity=Q_(values["relative_humidity"], ureg.percent),
-        pressure=p, wet_bulb=wet_bulb, humidity_ratio=humidity_ratio, design=design,
-    )
+def _checked_column(column: np.ndarray, lines_arr, path, label, unit, code, low, high) -> np.ndarray:
+    """One field within its physical range, missing values interpolated."""
+    missing = column >= code
+    present = column[~missing]
+    out = (present < low) | (present > high)
+    if out.any():
+        i = int(np.flatnonzero(~missing)[np.argmax(out)])
+        fail(path, int(lines_arr[i]), f"{label} {column[i]:g} {unit} is outside the physical "
+             f"range {low:g} to {high:g} {unit}", f"fix the value, or write {code:g} (missing) to have it interpolated")
+    return _interpolate_gaps(column, missing, lines_arr, path, label, code)
 
