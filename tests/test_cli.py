@@ -22,7 +22,8 @@ def test_estimate_default_table(run):
     code, out, err = run("estimate", "--gpus", "100000")
     assert code == 0, err
     assert "facility_power" in out and "MW" in out
-    assert err == ""
+    # warnings are not data: on stderr, one per line (the towers cannot make W32 water at design)
+    assert "warning" not in out and all(line.startswith("warning: ") for line in err.splitlines())
 
 
 def test_estimate_json_structure(run):

@@ -181,9 +181,10 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, **params):
     from dcpower.chain.estimate import estimate_resolved
     from dcpower.chain.resolve import resolve
 
+    from dcpower.chain.run import CHAIN_RESULTS
+
     kw = scenario_kwargs(ctx, params)
-    # the table, CSV and markdown views leave equipment sizing to `dcpower size`
-    result = estimate_resolved(resolve(**kw), sizing=fmt == "json" or explain or samples is not None)
+    result = estimate_resolved(resolve(**kw))
     if samples is not None:
         from dcpower.studies.uncertainty import uncertainty
 
@@ -191,7 +192,8 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, **params):
                           progress=progress_callback(ctx, "samples"))
         emit(ctx, unc.report(units, explain=explain), fmt, output)
         return
-    emit(ctx, result.report(units, explain=explain), fmt, output)
+    # the tables leave equipment sizing to `dcpower size` (its warnings still show); JSON has all
+    emit(ctx, result.report(units, explain=explain, shown=None if explain else CHAIN_RESULTS), fmt, output)
 
 
 # ------------------------------------------------------------------ specs

@@ -334,12 +334,13 @@ class Estimate:
         d = self.to_dict(units)["results"]
         return [(k, v["value"], v["unit"], v["description"]) for k, v in d.items()]
 
-    def report(self, units: str = "si", explain: bool = False) -> Report:
-        """The estimate as a :class:`~dcpower.report.Report`: every result; the steps when ``explain``."""
+    def report(self, units: str = "si", explain: bool = False, shown=None) -> Report:
+        """The estimate as a :class:`~dcpower.report.Report`: the results named in ``shown`` (all
+        when None) in the tables, every result in the JSON; the steps when ``explain``."""
         data = self.to_dict(units)
         if explain:
             data["steps"] = [s.to_dict() for s in self.steps]
-        rows = [list(r) for r in self.rows(units)]
+        rows = [list(r) for r in self.rows(units) if shown is None or r[0] in shown]
         return Report(f"dcpower estimate: {self.title}", [Table(["result", "value", "unit", "what"], rows)], data,
                       list(self.warnings), csv=Table(["name", "value", "unit", "description"], rows),
                       steps=self.steps if explain else None)
