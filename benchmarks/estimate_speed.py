@@ -1,4 +1,4 @@
-"""Speed target of issue 3: `dcpower estimate --gpus 100000`, end to end, must not be slower
+"""Speed target: `dcpower estimate --gpus 100000`, end to end, must not be slower
 than Python merely constructing pint's default registry on the same machine.
 
 Runs both as fresh processes, alternating, and prints the best (minimum) and median wall

@@ -1,4 +1,4 @@
-"""Speed target of issue 4: 10,000 Monte Carlo samples of the full annual model within 2 s
+"""Speed target: 10,000 Monte Carlo samples of the full annual model within 2 s
 on a 2-core machine.
 
 Times ``dcpower.studies.uncertainty(samples=N)`` on the Memphis default (the deterministic estimate run

@@ -448,7 +448,7 @@ SPEC_TYPES: dict[str, type[Spec]] = {
 }
 
 
-# ---------------------------------------------------------------- equipment for sizing (issue 5)
+# ---------------------------------------------------------------- equipment for sizing
 
 ApparentPower = Annotated[SpecValue, Dim("[apparent_power]")]
 

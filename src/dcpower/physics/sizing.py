@@ -125,7 +125,7 @@ def redundant_units(load, unit_rating, scheme: str | Redundancy = "N") -> int:
     Notes
     -----
     Each of the ``x`` systems carries ``P / y`` and holds ``ceil(P / (y U)) + k`` units, so
-    ``units = x (ceil(P / (y U)) + k)``. Worked example (issue 5): 10 MW at N+1 with 2.5 MW
+    ``units = x (ceil(P / (y U)) + k)``. Worked example: 10 MW at N+1 with 2.5 MW
     units is ``ceil(4) + 1 = 5`` units, 12.5 MW installed; at 2N it is 8 units, 20 MW.
 
     References
