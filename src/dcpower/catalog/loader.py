@@ -68,8 +68,25 @@ def format_validation_error(exc: ValidationError, where: str) -> str:
         return f"{where}: unknown key '{loc}'; remove it or fix its spelling (see 'dcpower specs show' for the fields)"
     if kind == "missing":
         return f"{where}: missing required field '{loc}'; add it with a value and a source"
-    msg = err["msg"].removeprefix("Value error, ")
+    msg = _bound_message(err) or err["msg"].removeprefix("Value error, ")
     return f"{where}: field '{loc}': {msg}" if loc else f"{where}: {msg}"
+
+
+_BOUND_WORDS = {"greater_than": "above", "greater_than_equal": "at least", "less_than": "below",
+                "less_than_equal": "at most"}
+
+
+def _bound_message(err: dict) -> str | None:
+    """``"0 is out of range: must be at least 1"`` for pydantic's numeric-constraint errors."""
+    kind, ctx, got = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind in _BOUND_WORDS:
+        limit = next(iter(ctx.values()), None)
+        return f"{got!r} is out of range: must be {_BOUND_WORDS[kind]} {limit}"
+    if kind == "finite_number":
+        return f"{got!r} is not a finite number"
+    if kind in ("int_parsing", "int_from_float", "float_parsing", "int_type", "float_type"):
+        return f"{got!r} is not a number; write e.g. 8 or 1.2"
+    return None
 
 
 def read_toml(path: Path) -> dict:

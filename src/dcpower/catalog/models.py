@@ -17,20 +17,11 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dcpower.catalog.bounds import Dim
 from dcpower.errors import InputError
 from dcpower.units import parse_quantity
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9.\-]*$"
-
-
-class Dim:
-    """Field metadata: the dimension a :class:`SpecValue` field must have."""
-
-    def __init__(self, dimension: str):
-        self.dimension = dimension
-
-    def __repr__(self) -> str:
-        return f"Dim({self.dimension!r})"
 
 
 class SpecValue(BaseModel):
@@ -45,6 +36,13 @@ class SpecValue(BaseModel):
     note: str | None = None
     low: str | float | int | None = None
     high: str | float | int | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _source_text(cls, v):
+        if not v.strip():
+            raise ValueError("source is blank; name the document (title, publisher) or write \"assumption\"")
+        return v
 
     @field_validator("value", "low", "high", mode="before")
     @classmethod
@@ -96,15 +94,25 @@ class SpecValue(BaseModel):
             text += f" ({self.year})"
         return text
 
-    def check(self, dimension: str, what: str) -> None:
-        """Raise ``InputError`` unless value, low and high parse with ``dimension``, low <= value <= high."""
-        q = parse_quantity(self.value, dimension, what)
-        lo = parse_quantity(self.low, dimension, f"{what}.low") if self.low is not None else None
-        hi = parse_quantity(self.high, dimension, f"{what}.high") if self.high is not None else None
+    def check(self, dim: Dim) -> None:
+        """Raise ``InputError`` unless value, low and high have ``dim``'s dimension and range, low <= value <= high."""
+        q = parse_quantity(self.value, dim.dimension, str(self.value))
+        dim.check(q, _shown(self.value))
+        ends = []
+        for name, end in (("low", self.low), ("high", self.high)):
+            e = None if end is None else parse_quantity(end, dim.dimension, f"{name} = {end}")
+            if e is not None:
+                dim.check(e, f"{name} = {_shown(end)}")
+            ends.append(e)
+        lo, hi = ends
         if lo is not None and lo.to(q.units).magnitude > q.magnitude:
-            raise InputError(f"{what}: low ({self.low}) is above the value ({self.value}); swap them")
+            raise InputError(f"low ({self.low}) is above the value ({self.value}); swap them")
         if hi is not None and hi.to(q.units).magnitude < q.magnitude:
-            raise InputError(f"{what}: high ({self.high}) is below the value ({self.value}); swap them")
+            raise InputError(f"high ({self.high}) is below the value ({self.value}); swap them")
+
+
+def _shown(value) -> str:
+    return f"'{value}'" if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 class SpecCurve(BaseModel):
@@ -140,26 +148,21 @@ class SpecCurve(BaseModel):
         return text
 
 
-def _dims(model_cls) -> dict[str, str]:
-    out = {}
-    for name, field in model_cls.model_fields.items():
-        for meta in field.metadata:
-            if isinstance(meta, Dim):
-                out[name] = meta.dimension
-    return out
+def field_dim(model_cls, name: str) -> Dim | None:
+    """The :class:`Dim` declared on field ``name`` of ``model_cls``, if any."""
+    field = model_cls.model_fields.get(name)
+    if field is None:
+        return None
+    return next((m for m in field.metadata if isinstance(m, Dim)), None)
 
 
-def check_dimensions(model):
-    """Check every :class:`Dim`-annotated SpecValue of ``model``; a pydantic-ready error names the field."""
-    for field, dimension in _dims(type(model)).items():
-        value = getattr(model, field)
-        if value is not None:
-            try:
-                value.check(dimension, field)
-            except InputError as exc:
-                name, _, message = str(exc).partition(": ")
-                raise ValueError(f"field {name!r}: {message}") from None
-    return model
+def check_field(model_cls, name: str, value):
+    """Pydantic field check: a :class:`SpecValue` must have its field's dimension and range."""
+    if isinstance(value, SpecValue):
+        dim = field_dim(model_cls, name)
+        if dim is not None:
+            value.check(dim)
+    return value
 
 
 class Spec(BaseModel):
@@ -173,9 +176,17 @@ class Spec(BaseModel):
     name: str = Field(min_length=1)
     note: str | None = None
 
-    @model_validator(mode="after")
-    def _check_dimensions(self):
-        return check_dimensions(self)
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_range(cls, v, info):
+        return check_field(cls, info.field_name, v)
+
+    @field_validator("name", "note")
+    @classmethod
+    def _not_blank(cls, v, info):
+        if v is not None and not v.strip():
+            raise ValueError(f"{info.field_name} is blank; write some text or leave the key out")
+        return v
 
     def values(self) -> dict[str, SpecValue]:
         """The sourced values of this spec, by field name, in declaration order."""
@@ -188,18 +199,64 @@ class Spec(BaseModel):
         return None if v is None else v.quantity
 
 
-Power = Annotated[SpecValue, Dim("[power]")]
-OptPower = Annotated[SpecValue | None, Dim("[power]")]
-Fraction = Annotated[SpecValue, Dim("[dimensionless]")]
-OptFraction = Annotated[SpecValue | None, Dim("[dimensionless]")]
-Count = Annotated[SpecValue, Dim("[dimensionless]")]
-OptCount = Annotated[SpecValue | None, Dim("[dimensionless]")]
-Temperature = Annotated[SpecValue, Dim("[temperature]")]
-OptTemperature = Annotated[SpecValue | None, Dim("[temperature]")]
-DeltaT = Annotated[SpecValue, Dim("[temperature_difference]")]
-OptDeltaT = Annotated[SpecValue | None, Dim("[temperature_difference]")]
-Pressure = Annotated[SpecValue, Dim("[pressure]")]
-Bandwidth = Annotated[SpecValue, Dim("[bandwidth]")]
+def bounded(dimension: str, low=None, high=None, *, optional: bool = False, **kw):
+    """A :class:`SpecValue` field type with a dimension and a physical range (see :mod:`.bounds`)."""
+    return Annotated[SpecValue | None if optional else SpecValue, Dim(dimension, low, high, **kw)]
+
+
+_EFF = dict(open_low=True, what="an efficiency", why="an efficiency is a fraction: 0.96, not 96")
+Efficiency = bounded("[dimensionless]", 0, 1, **_EFF)
+OptEfficiency = bounded("[dimensionless]", 0, 1, optional=True, **_EFF)
+_SHARE = dict(what="a fraction", why="a share of a whole, between 0 and 1")
+Share = bounded("[dimensionless]", 0, 1, **_SHARE)
+OptShare = bounded("[dimensionless]", 0, 1, optional=True, **_SHARE)
+_PF = dict(open_low=True, what="a power factor", why="a power factor is at most 1")
+PowerFactor = bounded("[dimensionless]", 0, 1, **_PF)
+Power = bounded("[power]", "0 W", what="a power", why="a power drawn cannot be negative")
+OptPower = bounded("[power]", "0 W", optional=True, what="a power", why="a power drawn cannot be negative")
+Rating = bounded("[power]", "0 W", open_low=True, what="a rating", why="equipment is rated above zero")
+Count = bounded("[dimensionless]", 1, 1_000_000, integer=True, what="a count",
+                why="things are counted in whole numbers, at least one")
+OptCount = bounded("[dimensionless]", 1, 1_000_000, integer=True, optional=True, what="a count",
+                   why="things are counted in whole numbers, at least one")
+Bandwidth = bounded("[bandwidth]", "0 bit/s", open_low=True, what="a data rate")
+# Liquid loops hold water or glycol above freezing, up to the warmest class ASHRAE defines
+# (W+, above 45 degC).
+_WATER = dict(what="a liquid supply temperature",
+              why="liquid loops run above freezing and below about 70 degC (ASHRAE W+ class is > 45 degC)")
+WaterTemperature = bounded("[temperature]", "1 degC", "70 degC", **_WATER)
+OptWaterTemperature = bounded("[temperature]", "1 degC", "70 degC", optional=True, **_WATER)
+_DT = dict(open_low=True, what="a temperature difference", why="a positive difference of a few to tens of kelvin")
+# An approach is a difference that can shrink to nothing (a direct loop has no heat exchanger).
+OptApproach = bounded("[temperature_difference]", "0 K", "40 K", optional=True, what="an approach",
+                      why="a temperature difference of 0 to a few kelvin")
+DeltaT = bounded("[temperature_difference]", "0 K", "40 K", **_DT)
+OptDeltaT = bounded("[temperature_difference]", "0 K", "40 K", optional=True, **_DT)
+# Outdoor air on Earth: WMO records are -89.2 degC (Vostok, 1983) and 56.7 degC (Death
+# Valley, 1913); wet-bulb temperatures above about 35 degC have barely been observed.
+_CLIMATE = "outdoor air stays within Earth's recorded extremes (WMO: -89.2 degC to 56.7 degC)"
+OutdoorDryBulb = bounded("[temperature]", "-90 degC", "60 degC", what="an outdoor dry-bulb", why=_CLIMATE)
+OptOutdoorDryBulb = bounded("[temperature]", "-90 degC", "60 degC", optional=True,
+                            what="an outdoor dry-bulb", why=_CLIMATE)
+OutdoorWetBulb = bounded("[temperature]", "-90 degC", "40 degC", what="an outdoor wet-bulb",
+                         why="outdoor wet-bulb temperatures above about 35 degC have barely been observed")
+OptOutdoorWetBulb = bounded("[temperature]", "-90 degC", "40 degC", optional=True, what="an outdoor wet-bulb",
+                            why="outdoor wet-bulb temperatures above about 35 degC have barely been observed")
+_PRESSURE = dict(open_low=True, what="a fan or pump pressure")
+Pressure = bounded("[pressure]", "0 Pa", "2 MPa", **_PRESSURE)
+OptPressure = bounded("[pressure]", "0 Pa", "2 MPa", optional=True, **_PRESSURE)
+ApparentPower = bounded("[apparent_power]", "0 VA", open_low=True, what="a rating",
+                        why="equipment is rated above zero")
+
+
+# A site between the Dead Sea shore (-430 m) and the highest towns (about 5,100 m): the
+# psychrometric and generator-derate equations are used only where people build.
+Elevation = bounded("[length]", "-500 m", "6000 m", what="an elevation",
+                    why="sites lie between the Dead Sea shore (-430 m) and the highest towns (about 5,100 m)")
+CarbonIntensity = bounded("[carbon_intensity]", "0 kgCO2/kWh", "2 kgCO2/kWh", what="a carbon intensity",
+                          why="the dirtiest grids emit about 1 kgCO2/kWh; write e.g. '0.4 kgCO2/kWh'")
+EnergyPrice = bounded("[energy_price]", "0 USD/kWh", "10 USD/kWh", what="an energy price",
+                      why="a price per kWh, e.g. '0.065 USD/kWh'")
 
 
 class Accelerator(Spec):
@@ -210,9 +267,11 @@ class Accelerator(Spec):
 
     vendor: str
     form_factor: str
-    max_power: Power
+    # 10 kW is a sanity limit: the largest modules published draw 1.4 kW (B300) per GPU.
+    max_power: Annotated[SpecValue, Dim("[power]", "0 W", "10 kW", open_low=True, what="an accelerator's power",
+                                        why="accelerator modules draw up to about 1.5 kW; write watts, e.g. '700 W'")]
     idle_power: OptPower = None
-    memory: Annotated[SpecValue | None, Dim("[information]")] = None
+    memory: Annotated[SpecValue | None, Dim("[information]", "0 B", open_low=True, what="a memory size")] = None
     default_server: str | None = None
 
 
@@ -228,7 +287,8 @@ class Server(Spec):
     vendor: str
     accelerator: str
     cooling: Literal["air", "liquid", "immersion"]
-    gpus: Count
+    gpus: Annotated[SpecValue, Dim("[dimensionless]", 1, 1000, integer=True, what="GPUs per server",
+                                   why="a server holds a whole number of accelerators, at least one")]
     cpu_power: Power
     memory_power: Power
     nic_power: Power
@@ -236,8 +296,8 @@ class Server(Spec):
     drive_power: Power
     fan_power: Power
     other_power: OptPower = None
-    psu_efficiency: Fraction
-    nameplate_power: OptPower = None
+    psu_efficiency: Efficiency
+    nameplate_power: Annotated[SpecValue | None, Dim("[power]", "0 W", open_low=True, what="a rating")] = None
     rack_units: OptCount = None
     gpus_per_rack: OptCount = None
 
@@ -283,7 +343,8 @@ class Fabric(Spec):
     endpoint_speed: Bandwidth
     nic_transceiver: str | None = None
     switch_transceiver: str | None = None
-    oversubscription: OptFraction = None
+    oversubscription: Annotated[SpecValue | None, Dim("[dimensionless]", 1, 64, what="an oversubscription ratio",
+                                                      why="1 is non-blocking, 2 is 2:1")] = None
 
 
 class Storage(Spec):
@@ -307,32 +368,42 @@ class Cooling(Spec):
 
     kind: CoolingKind
     description: str
-    liquid_fraction: Fraction
-    supply_temperature: Temperature
-    air_loop_supply_temperature: OptTemperature = None
+    liquid_fraction: Share
+    supply_temperature: WaterTemperature
+    air_loop_supply_temperature: OptWaterTemperature = None
     loop_delta_t: DeltaT
     air_delta_t: OptDeltaT = None
-    air_pressure: Annotated[SpecValue | None, Dim("[pressure]")] = None
-    fan_efficiency: OptFraction = None
+    air_pressure: OptPressure = None
+    fan_efficiency: OptEfficiency = None
     pump_pressure: Pressure
-    pump_efficiency: Fraction
+    pump_efficiency: Efficiency
     heat_rejection: Literal["cooling-tower", "dry-cooler"]
     approach: DeltaT
-    hx_approach: OptDeltaT = None
-    tower_fan_efficacy: Annotated[SpecValue | None, Dim("[fan_efficacy]")] = None
+    hx_approach: OptApproach = None
+    tower_fan_efficacy: Annotated[SpecValue | None, Dim("[fan_efficacy]", "0 gpm/hp", open_low=True,
+                                                        what="a fan efficacy")] = None
     tower_range: OptDeltaT = None
     drycooler_air_delta_t: OptDeltaT = None
-    drycooler_air_pressure: Annotated[SpecValue | None, Dim("[pressure]")] = None
+    drycooler_air_pressure: OptPressure = None
     chiller: bool = False
     economizer: bool = True
-    chiller_cop_rated: OptFraction = None
-    chiller_rating_chilled_water: OptTemperature = None
-    chiller_rating_condenser_water: OptTemperature = None
-    chiller_approach: OptDeltaT = None
-    chiller_min_condenser_temperature: OptTemperature = None
-    cycles_of_concentration: OptFraction = None
-    drift_rate: OptFraction = None
-    support_power_fraction: OptFraction = None
+    # Vapour-compression chillers rate from about COP 2.5 (air-cooled) to 7+ (water-cooled
+    # centrifugal, ASHRAE 90.1-2019 Table 6.8.1-3); below 1 or above 15 is not a chiller.
+    chiller_cop_rated: Annotated[SpecValue | None, Dim("[dimensionless]", 1, 15, what="a chiller COP",
+                                                       why="chillers rate about COP 2.5-8 (ASHRAE 90.1)")] = None
+    chiller_rating_chilled_water: OptWaterTemperature = None
+    chiller_rating_condenser_water: OptWaterTemperature = None
+    chiller_approach: OptApproach = None
+    chiller_min_condenser_temperature: OptWaterTemperature = None
+    # Cycles of concentration C > 1 by definition (blowdown = E / (C - 1)).
+    cycles_of_concentration: Annotated[SpecValue | None, Dim(
+        "[dimensionless]", 1, 50, open_low=True, what="cycles of concentration",
+        why="blowdown is evaporation / (C - 1), so C must be above 1; treated towers run 3-10")] = None
+    drift_rate: Annotated[SpecValue | None, Dim("[dimensionless]", 0, 0.01, what="a drift rate",
+                                                why="drift is a fraction of circulating water, "
+                                                    "about 0.00001-0.001 with eliminators")] = None
+    support_power_fraction: Annotated[SpecValue | None, Dim("[dimensionless]", 0, 0.5, what="a support fraction",
+                                                            why="a fraction of IT power, e.g. 0.01")] = None
 
     @model_validator(mode="after")
     def _complete(self):
@@ -360,9 +431,9 @@ class Electrical(Spec):
 
     kind: Literal["transformer", "ups", "distribution"]
     mode: str | None = None
-    efficiency: OptFraction = None
+    efficiency: OptEfficiency = None
     efficiency_curve: SpecCurve | None = None
-    rating: Annotated[SpecValue | None, Dim("[apparent_power]")] = None
+    rating: Annotated[SpecValue | None, Dim("[apparent_power]", "0 VA", open_low=True, what="a rating")] = None
 
     @model_validator(mode="after")
     def _has_efficiency(self):
@@ -378,16 +449,17 @@ class SiteDesign(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
-    cooling_dry_bulb: Temperature          # 0.4 % annual cooling dry-bulb
-    cooling_coincident_wet_bulb: Temperature
-    evaporation_wet_bulb: Temperature      # 0.4 % annual evaporation wet-bulb
-    evaporation_coincident_dry_bulb: Temperature
-    extreme_dry_bulb: OptTemperature = None  # n-year return period max dry-bulb
-    extreme_wet_bulb: OptTemperature = None
+    cooling_dry_bulb: OutdoorDryBulb          # 0.4 % annual cooling dry-bulb
+    cooling_coincident_wet_bulb: OutdoorWetBulb
+    evaporation_wet_bulb: OutdoorWetBulb      # 0.4 % annual evaporation wet-bulb
+    evaporation_coincident_dry_bulb: OutdoorDryBulb
+    extreme_dry_bulb: OptOutdoorDryBulb = None  # n-year return period max dry-bulb
+    extreme_wet_bulb: OptOutdoorWetBulb = None
 
-    @model_validator(mode="after")
-    def _check_dimensions(self):
-        return check_dimensions(self)
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_range(cls, v, info):
+        return check_field(cls, info.field_name, v)
 
 
 class Site(Spec):
@@ -399,9 +471,10 @@ class Site(Spec):
     location: str
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
-    elevation: Annotated[SpecValue, Dim("[length]")]
+    elevation: Elevation
     weather: str
-    weather_source: SpecValue
+    # the typical year's hour count, cited to the data set it comes from
+    weather_source: Annotated[SpecValue, Dim("[dimensionless]", 8760, 8784, integer=True, what="hours in a year")]
     design: SiteDesign
     grid: str
 
@@ -412,10 +485,12 @@ class Grid(Spec):
     category: ClassVar[str] = "grid"
 
     region: str
-    carbon_intensity: Annotated[SpecValue, Dim("[carbon_intensity]")]
-    energy_price: Annotated[SpecValue, Dim("[energy_price]")]
-    demand_charge: Annotated[SpecValue | None, Dim("[demand_price]")] = None
-    water_intensity: Annotated[SpecValue | None, Dim("[water_intensity]")] = None
+    carbon_intensity: CarbonIntensity
+    energy_price: EnergyPrice
+    demand_charge: Annotated[SpecValue | None, Dim("[demand_price]", "0 USD/kW/month", what="a demand charge",
+                                                   why="a price cannot be negative")] = None
+    water_intensity: Annotated[SpecValue | None, Dim("[water_intensity]", "0 L/kWh", what="a water intensity",
+                                                     why="water consumed cannot be negative")] = None
 
 
 class Turbine(Spec):
@@ -424,10 +499,13 @@ class Turbine(Spec):
     category: ClassVar[str] = "turbine"
 
     vendor: str
-    rated_power: Power
-    heat_rate: Annotated[SpecValue, Dim("[heat_rate]")]
-    fuel_co2: Annotated[SpecValue, Dim("[fuel_co2]")]
-    ramp_rate: Annotated[SpecValue | None, Dim("[ramp_rate]")] = None
+    rated_power: Rating
+    # 3,412 BTU/kWh is 100 % efficiency (1 kWh = 3,412.14 BTU): no engine does better.
+    heat_rate: Annotated[SpecValue, Dim("[heat_rate]", "3412.15 BTU/kWh", "30000 BTU/kWh", what="a heat rate",
+                                        why="3,412 BTU/kWh would be 100 % efficient; gas turbines run "
+                                            "about 6,000-12,000")]
+    fuel_co2: Annotated[SpecValue, Dim("[fuel_co2]", "0 kgCO2/MMBtu", what="a fuel emission factor")]
+    ramp_rate: Annotated[SpecValue | None, Dim("[ramp_rate]", "0 MW/min", open_low=True, what="a ramp rate")] = None
 
 
 class Battery(Spec):
@@ -436,9 +514,9 @@ class Battery(Spec):
     category: ClassVar[str] = "battery"
 
     vendor: str
-    power: Power
-    energy: Annotated[SpecValue, Dim("[energy]")]
-    round_trip_efficiency: Fraction
+    power: Rating
+    energy: Annotated[SpecValue, Dim("[energy]", "0 kWh", open_low=True, what="a stored energy")]
+    round_trip_efficiency: Efficiency
 
 
 SPEC_TYPES: dict[str, type[Spec]] = {
@@ -450,7 +528,6 @@ SPEC_TYPES: dict[str, type[Spec]] = {
 
 # ---------------------------------------------------------------- equipment for sizing
 
-ApparentPower = Annotated[SpecValue, Dim("[apparent_power]")]
 
 
 class UpsModule(Spec):
@@ -460,7 +537,7 @@ class UpsModule(Spec):
 
     vendor: str
     rating: ApparentPower
-    power_factor: Fraction
+    power_factor: PowerFactor
 
 
 class PowerTransformer(Spec):
@@ -480,13 +557,16 @@ class Generator(Spec):
     vendor: str
     fuel: str
     standby_rating: ApparentPower
-    prime_rating: Annotated[SpecValue | None, Dim("[apparent_power]")] = None
-    continuous_rating: Annotated[SpecValue | None, Dim("[apparent_power]")] = None
-    power_factor: Fraction
-    derate_temperature: Temperature
-    temperature_derate: Annotated[SpecValue, Dim("1 / [temperature]")]
-    derate_altitude: Annotated[SpecValue, Dim("[length]")]
-    altitude_derate: Annotated[SpecValue, Dim("1 / [length]")]
+    prime_rating: Annotated[SpecValue | None, Dim("[apparent_power]", "0 VA", open_low=True, what="a rating")] = None
+    continuous_rating: Annotated[SpecValue | None, Dim("[apparent_power]", "0 VA", open_low=True,
+                                                       what="a rating")] = None
+    power_factor: PowerFactor
+    derate_temperature: OutdoorDryBulb
+    temperature_derate: Annotated[SpecValue, Dim("1 / [temperature]", "0 1/K", "0.1 1/K", what="a derate",
+                                                 why="a fraction of rating lost per kelvin, e.g. 0.006 1/K")]
+    derate_altitude: Elevation
+    altitude_derate: Annotated[SpecValue, Dim("1 / [length]", "0 1/m", "0.001 1/m", what="a derate",
+                                              why="a fraction of rating lost per metre, e.g. 0.00006 1/m")]
 
 
 class HeatRejectionUnit(Spec):
@@ -496,7 +576,7 @@ class HeatRejectionUnit(Spec):
 
     kind: Literal["cooling-tower-cell", "dry-cooler"]
     vendor: str
-    capacity: Power
+    capacity: Rating
 
 
 class Cdu(Spec):
@@ -505,8 +585,8 @@ class Cdu(Spec):
     category: ClassVar[str] = "cdu"
 
     vendor: str
-    capacity: Power
-    approach: OptDeltaT = None
+    capacity: Rating
+    approach: OptApproach = None
 
 
 class ChillerUnit(Spec):
@@ -515,7 +595,7 @@ class ChillerUnit(Spec):
     category: ClassVar[str] = "chiller_unit"
 
     vendor: str
-    capacity: Power
+    capacity: Rating
 
 
 class LiquidClass(Spec):
@@ -523,7 +603,7 @@ class LiquidClass(Spec):
 
     category: ClassVar[str] = "liquid_class"
 
-    facility_supply_max: Temperature
+    facility_supply_max: WaterTemperature
 
 
 class Layout(Spec):
@@ -545,10 +625,17 @@ class Swing(Spec):
     peak_power: Power
     trough_power: Power
     mean_power: Power
-    period: Annotated[SpecValue, Dim("[time]")]
-    duty_cycle: Fraction
-    ramp_rate: Annotated[SpecValue, Dim("[ramp_rate]")]
+    period: Annotated[SpecValue, Dim("[time]", "0 s", open_low=True, what="a period")]
+    duty_cycle: Share
+    ramp_rate: Annotated[SpecValue, Dim("[ramp_rate]", "0 W/s", open_low=True, what="a ramp rate")]
     idle_power: Power
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        peak, mean, trough = (self.q(f).to("W").magnitude for f in ("peak_power", "mean_power", "trough_power"))
+        if not trough <= mean <= peak:
+            raise ValueError("trough_power <= mean_power <= peak_power must hold; check the three powers")
+        return self
 
 
 for _cls in (UpsModule, PowerTransformer, Generator, HeatRejectionUnit, Cdu, ChillerUnit,

@@ -9,15 +9,55 @@ memphis`` prints the built-in default to copy and edit. Numbers may be given bar
 from __future__ import annotations
 
 from pathlib import Path
+import math
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from dcpower.catalog.loader import builtin_dir, format_validation_error, read_toml, suggest
 from dcpower.errors import InputError, SpecError
-from dcpower.catalog.models import Dim, SpecValue, check_dimensions
+from dcpower.catalog.bounds import Dim
+from dcpower.catalog.models import (OptEfficiency, PowerFactor, SpecValue,
+                                     check_field)
 
 __all__ = ["Scenario", "load_scenario", "scenario_ids", "apply_settings", "SPEC_FIELDS"]
+
+
+def _whole(v: Any) -> Any:
+    """A count as typed (``8``, ``8.0``, ``"100_000"``), as an int; anything else is refused."""
+    if v is None or (isinstance(v, int) and not isinstance(v, bool)):
+        return v
+    if isinstance(v, bool):
+        raise ValueError(f"{v!r} is not a count; write a whole number such as 8")
+    try:
+        f = float(v.replace("_", "").replace(",", "")) if isinstance(v, str) else float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{v!r} is not a whole number; write e.g. 100000") from None
+    if not math.isfinite(f) or not f.is_integer():
+        raise ValueError(f"{v!r} is not a whole number; write e.g. 100000")
+    return int(f)
+
+
+def _plain_number(v: Any) -> Any:
+    """A plain number as typed; true/false and quantities with units are refused."""
+    if isinstance(v, bool):
+        raise ValueError(f"{v!r} is not a number; write e.g. 1.2")
+    if hasattr(v, "units"):
+        if not v.dimensionless:
+            raise ValueError(f"'{v}' is not a plain number; write e.g. 1.2")
+        return float(v.to("").magnitude)
+    return v
+
+
+# Sanity limits, not physics: ten times the largest cluster announced (xAI plans one
+# million GPUs for Colossus 2), and a PUE well above the worst facilities surveyed (the
+# Uptime Institute's 2024 global survey average is 1.56).
+MAX_GPUS = 10_000_000
+MAX_PUE = 4.0
+GpuCount = Annotated[int, Field(ge=1, le=MAX_GPUS), BeforeValidator(_whole)]
+UnitCount = Annotated[int, Field(ge=0, le=10_000), BeforeValidator(_whole)]
+GridLimit = Annotated[SpecValue | None, Dim("[power]", "0 W", "100 GW", what="a grid limit",
+                                            why="a power the grid may supply, e.g. '150 MW'")]
 
 
 def _as_spec_value(v: Any) -> Any:
@@ -37,9 +77,10 @@ class _Part(BaseModel):
             return _as_spec_value(v)
         return v
 
-    @model_validator(mode="after")
-    def _check_dimensions(self):
-        return check_dimensions(self)
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_range(cls, v, info):
+        return check_field(cls, info.field_name, v)
 
 
 class Network(_Part):
@@ -54,7 +95,8 @@ class StorageChoice(_Part):
     """Shared storage sized from the read bandwidth the GPUs need."""
 
     system: str | None = None
-    read_bandwidth_per_gpu: Annotated[SpecValue | None, Dim("[bandwidth]")] = None
+    read_bandwidth_per_gpu: Annotated[SpecValue | None, Dim("[bandwidth]", "0 bit/s", "1 Tbit/s", what="a bandwidth per GPU",
+                                                             why="a GPU reads at most its NIC speed, e.g. '1 Gbit/s'")] = None
 
 
 class ElectricalChoice(_Part):
@@ -63,23 +105,27 @@ class ElectricalChoice(_Part):
     transformer: str
     ups: str
     distribution: str
-    ups_efficiency: Annotated[SpecValue | None, Dim("[dimensionless]")] = None
-    transformer_efficiency: Annotated[SpecValue | None, Dim("[dimensionless]")] = None
-    distribution_efficiency: Annotated[SpecValue | None, Dim("[dimensionless]")] = None
-    design_loading: Annotated[SpecValue, Dim("[dimensionless]")]
-    power_factor: Annotated[SpecValue, Dim("[dimensionless]")]
-    lighting_power_density: Annotated[SpecValue, Dim("[power_per_area]")]
-    rack_footprint: Annotated[SpecValue, Dim("[area]")]
+    ups_efficiency: OptEfficiency = None
+    transformer_efficiency: OptEfficiency = None
+    distribution_efficiency: OptEfficiency = None
+    design_loading: Annotated[SpecValue, Dim("[dimensionless]", 0, 1, open_low=True, what="a design loading",
+                                             why="equipment is loaded to a fraction of its rating, e.g. 0.8")]
+    power_factor: PowerFactor
+    lighting_power_density: Annotated[SpecValue, Dim("[power_per_area]", "0 W/m^2", "100 W/m^2",
+                                                     what="a lighting power density",
+                                                     why="ASHRAE 90.1 allows about 10 W/m^2 for computer rooms")]
+    rack_footprint: Annotated[SpecValue, Dim("[area]", "0 m^2", "20 m^2", open_low=True, what="a rack footprint",
+                                             why="a rack with its aisle share takes a few m^2")]
 
 
 class Onsite(_Part):
     """Grid allocation and on-site generation and storage."""
 
-    grid_limit: Annotated[SpecValue | None, Dim("[power]")] = None
+    grid_limit: GridLimit = None
     turbine: str | None = None
-    turbines: int = Field(default=0, ge=0)
+    turbines: UnitCount = 0
     battery: str | None = None
-    batteries: int = Field(default=0, ge=0)
+    batteries: UnitCount = 0
 
 
 class SizingChoice(_Part):
@@ -132,12 +178,12 @@ class Phase(_Part):
 
     name: str
     year: int | None = None
-    gpus: int = Field(gt=0)
+    gpus: GpuCount
     accelerator: str
     server: str | None = None
-    grid_limit: Annotated[SpecValue | None, Dim("[power]")] = None
-    turbines: int = Field(default=0, ge=0)
-    batteries: int = Field(default=0, ge=0)
+    grid_limit: GridLimit = None
+    turbines: UnitCount = 0
+    batteries: UnitCount = 0
 
 
 class Scenario(_Part):
@@ -146,49 +192,34 @@ class Scenario(_Part):
     id: str = "custom"
     name: str = "custom scenario"
     description: str | None = None
-    gpus: int = Field(gt=0)
+    gpus: GpuCount
     accelerator: str
     server: str | None = None
-    gpus_per_server: int | None = Field(default=None, gt=0)
-    host_power: Annotated[SpecValue | None, Dim("[power]")] = None
-    utilization: Annotated[SpecValue, Dim("[dimensionless]")]
-    gpus_per_rack: int | None = Field(default=None, gt=0)
-    rack_power_limit: Annotated[SpecValue | None, Dim("[power]")] = None
+    gpus_per_server: Annotated[int | None, Field(default=None, ge=1, le=1000), BeforeValidator(_whole)] = None
+    host_power: Annotated[SpecValue | None, Dim("[power]", "0 W", "500 kW", what="a host power per server",
+                                                why="the rest of one server (CPUs, memory, NICs, fans), "
+                                                    "e.g. '2.5 kW'")] = None
+    # Servers' power scales with utilization down to zero, so 0 would mean machines that draw
+    # nothing: the range starts above it.
+    utilization: Annotated[SpecValue, Dim("[dimensionless]", 0, 1, open_low=True, what="a utilization",
+                                          why="average power as a fraction of maximum, e.g. 0.8")]
+    gpus_per_rack: Annotated[int | None, Field(default=None, ge=1, le=1000), BeforeValidator(_whole)] = None
+    rack_power_limit: Annotated[SpecValue | None, Dim("[power]", "0 W", "2 MW", open_low=True,
+                                                      what="a rack power limit")] = None
     site: str
     weather: str | None = None
     grid: str | None = None
     cooling: str
-    pue: float | None = Field(default=None, ge=1.0)
+    pue: Annotated[float | None, Field(default=None, ge=1.0, le=MAX_PUE, allow_inf_nan=False),
+                   BeforeValidator(_plain_number)] = None
     network: Network
     storage: StorageChoice = Field(default_factory=StorageChoice)
     electrical: ElectricalChoice
     onsite: Onsite = Field(default_factory=Onsite)
     sizing: SizingChoice = Field(default_factory=SizingChoice)
-    ramp_limit: Annotated[SpecValue | None, Dim("[ramp_rate]")] = None
+    ramp_limit: Annotated[SpecValue | None, Dim("[ramp_rate]", "0 MW/min", open_low=True, what="a ramp limit",
+                                                why="a positive rate, e.g. '10 MW/min'")] = None
     phases: list[Phase] = Field(default_factory=list)
-
-    @field_validator("gpus", mode="before")
-    @classmethod
-    def _integer_gpus(cls, v):
-        if isinstance(v, float) and not v.is_integer():
-            raise ValueError(f"GPU count must be a whole number, got {v}")
-        if isinstance(v, str):
-            try:
-                f = float(v.replace("_", ""))
-            except ValueError:
-                raise ValueError(f"GPU count must be a whole number, got '{v}'") from None
-            if not f.is_integer():
-                raise ValueError(f"GPU count must be a whole number, got '{v}'")
-            return int(f)
-        return v
-
-    @model_validator(mode="after")
-    def _utilization_range(self):
-        u = self.utilization.quantity.magnitude
-        if not 0 < u <= 1:
-            raise ValueError(f"utilization must be in (0, 1], got {u:g}; it is average power "
-                             "as a fraction of maximum, e.g. 0.8")
-        return self
 
 
 # Scenario fields that name a spec: "--set cooling.approach=3K" overrides a field of that spec.

@@ -25,9 +25,10 @@ from typing import Any, Mapping
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
+from dcpower.catalog.bounds import check_magnitudes
 from dcpower.catalog.loader import Catalog, builtin_dir, format_validation_error, load_catalog, suggest
 from dcpower.catalog.models import (Accelerator, Battery, Cooling, Electrical, Fabric, Grid, Server, Site, Spec,
-                                    SpecValue, Storage, Switch, Transceiver, Turbine)
+                                    SpecValue, Storage, Switch, Transceiver, Turbine, field_dim)
 from dcpower.catalog.scenario import Scenario, apply_settings, load_scenario
 from dcpower.errors import InputError
 from dcpower.units import Q_
@@ -153,6 +154,12 @@ class Resolved:
                     out.setdefault(f"{name}.{field_name}" if name else field_name, v)
         return out
 
+    def bounds_of(self, name: str):
+        """The declared :class:`~dcpower.catalog.bounds.Dim` of a value named as in :meth:`ranged_values`."""
+        owner_name, _, field_name = name.rpartition(".")
+        owner = self.owners().get(owner_name)
+        return None if owner is None else field_dim(type(owner), field_name)
+
     def with_values(self, values: Mapping[str, Any], on_read=None) -> "Resolved":
         """A copy with named values replaced by sample arrays of shape ``(S, 1)``.
 
@@ -168,6 +175,7 @@ class Resolved:
                 raise InputError(f"cannot vary '{name}': no such value in this scenario")
             owner = replaced.get(owner_name, owners[owner_name])
             current = getattr(owner, field_name)
+            _check_tried(owner, field_name, current, magnitudes, name)
             array = np.broadcast_to(np.reshape(np.asarray(magnitudes), (-1, 1)), (samples, 1))
             new = SampledValue(name, current, array, on_read) if isinstance(current, (SpecValue, SampledValue)) \
                 else array
@@ -228,6 +236,26 @@ class Resolved:
         return d
 
 
+def _check_tried(owner: BaseModel, field_name: str, current, magnitudes, name: str) -> None:
+    """Values a study tries obey the field's declared range, as typed values do."""
+    if isinstance(current, (SpecValue, SampledValue)):
+        dim = field_dim(type(owner), field_name)
+        if dim is not None:
+            units = current.original.quantity.units if isinstance(current, SampledValue) else current.quantity.units
+            check_magnitudes(dim, magnitudes, units, name)
+        return
+    arr = np.ravel(np.asarray(magnitudes, dtype=float))
+    if not np.all(np.isfinite(arr)):
+        raise InputError(f"{name}: every value tried must be a finite number")
+    data = owner.model_dump()
+    for v in {float(arr.min()), float(arr.max())}:
+        data[field_name] = int(v) if v.is_integer() else v
+        try:
+            type(owner).model_validate(data)
+        except ValidationError as exc:
+            raise InputError(format_validation_error(exc, f"{name} = {v:g}")) from None
+
+
 # ---------------------------------------------------------------- resolving
 
 def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), settings: Mapping | None = None,
@@ -248,6 +276,9 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
         Shortcuts for scenario fields: see :data:`OVERRIDABLE`.
     """
     specs_dirs = _as_dirs(specs_dirs)
+    if settings is not None and not isinstance(settings, Mapping):
+        raise InputError(f"settings must be a mapping such as {{'electrical.ups_efficiency': 0.97}}, "
+                         f"got {type(settings).__name__}")
     scen, spec_overrides, changed = _scenario_with_overrides(scenario, specs_dirs, settings or {}, overrides)
     catalog = catalog or load_catalog(specs_dirs)
 
@@ -271,8 +302,8 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     resolved = Resolved(
         scenario=scen, catalog=catalog, accelerator=acc, server=server, cooling=cooling, site=site, grid=grid,
         fabrics=_fabrics(scen, catalog), storage=storage,
-        transformer=catalog.get("electrical", e.transformer), ups=catalog.get("electrical", e.ups),
-        distribution=catalog.get("electrical", e.distribution),
+        transformer=_electrical(get, e.transformer, "transformer"), ups=_electrical(get, e.ups, "ups"),
+        distribution=_electrical(get, e.distribution, "distribution"),
         turbine=catalog.get("turbine", on.turbine) if on.turbine and on.turbines else None,
         battery=catalog.get("battery", on.battery) if on.battery and on.batteries else None,
         weather=weather, design=design, elevation=elevation, elevation_source=elevation_source,
@@ -281,6 +312,15 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     if changed:  # the file's name no longer describes what is estimated
         resolved = dataclasses.replace(resolved, scenario=scen.model_copy(update={"name": title}))
     return dataclasses.replace(resolved, title=title)
+
+
+def _electrical(get, ident: str, kind: str) -> Spec:
+    """The electrical spec ``ident``, which must be of ``kind`` (a transformer is not a UPS)."""
+    spec = get("electrical", ident)
+    if spec.kind != kind:
+        raise InputError(f"electrical.{kind} = '{ident}' is a {spec.kind}, not a {kind}; name a {kind} "
+                         f"from 'dcpower specs list electrical'")
+    return spec
 
 
 def _as_dirs(specs_dirs) -> tuple:

@@ -51,6 +51,11 @@ class Redundancy:
     extra: int = 0
 
 
+# Sanity limits: real plants use up to 2 or 3 systems (2N, 3N/2, 4N/3) and a handful of
+# spares; beyond these the scheme is a typo.
+MAX_SYSTEMS = 10
+MAX_SPARES = 20
+
 _PATTERNS = [
     (re.compile(r"^N$"), lambda m: (1, 1, 0, 0)),
     (re.compile(r"^N\+(\d+)$"), lambda m: (1, 1, int(m[1]), 0)),
@@ -80,6 +85,9 @@ def parse_redundancy(text: str) -> Redundancy:
             systems, share, spares, extra = make(m)
             if systems < 1 or share < 1 or systems < share:
                 break
+            if systems > MAX_SYSTEMS or spares + extra > MAX_SPARES:
+                raise InputError(f"redundancy '{text}' is beyond any plant: dcpower allows up to {MAX_SYSTEMS} "
+                                 f"systems and {MAX_SPARES} spare units; use e.g. N+1, 2N or 4N/3")
             return Redundancy(str(text), systems, share, spares, extra)
     raise InputError(f"redundancy '{text}' is not a scheme dcpower knows; use N, N+1, N+2, 2N, "
                      "2N+1, 2(N+1) or distributed redundant xN/y such as 4N/3")

@@ -194,7 +194,7 @@ def compare(scenarios: Sequence[Any] | None = None, *, vary: dict[str, Sequence]
             pairs = [(k, [str(v)] if isinstance(v, (str, int, float)) else [str(x) for x in v])
                      for k, v in vary.items()]
         else:
-            pairs = [parse_vary(v) for v in vary]
+            pairs = [parse_vary(v) for v in ([vary] if isinstance(vary, str) else vary)]
         for k, vals in pairs:
             check_field(k)
             if not vals:

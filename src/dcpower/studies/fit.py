@@ -21,6 +21,8 @@ that binds. JSON (``Fit.to_dict()``)::
 
 from __future__ import annotations
 
+import math
+
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,8 +59,8 @@ def _budget(name: str, value):
         example = {"power": "'150 MW'", "grid": "'150 MW'", "water": "'1 Mgal/day'"}[name]
         raise InputError(f"--{name} '{value}' is not a {'power' if 'power' in dim else 'volume per time'}; "
                          f"try e.g. {example}")
-    if q.magnitude <= 0:
-        raise InputError(f"--{name} must be above zero, got '{value}'")
+    if not math.isfinite(q.magnitude) or q.magnitude <= 0:
+        raise InputError(f"--{name} must be a finite amount above zero, got '{value}'")
     return q
 
 

@@ -13,6 +13,8 @@ memory. Other fields, and results that need the sizing steps, run one estimate p
 
 from __future__ import annotations
 
+import math
+
 import dataclasses
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -67,6 +69,8 @@ def steps_between(start: float, stop: float, steps: int, log: bool = False, inte
     when ``integer``. Raises InputError for an empty or reversed range."""
     if not 2 <= steps <= MAX_STEPS:
         raise InputError(f"--steps {steps}: a sweep takes 2 to {MAX_STEPS:,} steps")
+    if not (math.isfinite(start) and math.isfinite(stop)):
+        raise InputError(f"range {start:g}..{stop:g}: both ends must be finite numbers")
     if not stop > start:
         raise InputError(f"range {start:g}..{stop:g} is {'empty' if stop == start else 'reversed'}; "
                          "give START..STOP with START < STOP")

@@ -86,14 +86,18 @@ class Parameter:
 
 
 
-def _range_of(sv: SpecValue, spread: float) -> tuple[float, float, float, str]:
-    """(value, low, high, unit) of a ranged value, in its own unit; ``spread`` scales the range."""
+def _range_of(sv: SpecValue, spread: float, dim=None) -> tuple[float, float, float, str]:
+    """(value, low, high, unit) of a ranged value, in its own unit; ``spread`` scales the range,
+    which stays within the field's declared physical range ``dim``."""
     q = sv.quantity
     v = float(q.magnitude)
     lo = float(sv.low_quantity.to(q.units).magnitude) if sv.low is not None else v
     hi = float(sv.high_quantity.to(q.units).magnitude) if sv.high is not None else v
     unit = format_unit(q.units) if str(q.units) != "dimensionless" else ""
-    return v, v - spread * (v - lo), v + spread * (hi - v), unit
+    lo, hi = v - spread * (v - lo), v + spread * (hi - v)
+    if dim is not None:
+        lo, hi = dim.clip(lo, hi, q.units)
+    return v, min(lo, v), max(hi, v), unit
 
 
 def _evaluate(r: Resolved, states, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -112,7 +116,7 @@ def _parameters(r: Resolved, states, spread: float) -> tuple[list[Parameter], di
                for k, q in nominal.items()}
     params = []
     for name, sv in ranged.items():
-        v, lo, hi, unit = _range_of(sv, spread)
+        v, lo, hi, unit = _range_of(sv, spread, r.bounds_of(name))
         if name in read and hi > lo:
             params.append(Parameter(name, v, lo, hi, unit, sv.citation()))
     return params, nominal

@@ -70,6 +70,10 @@ def _parse_location(line_text: str, path):
     return name, data_source, wmo, latitude, longitude, elevation
 
 
+# Outdoor air on Earth: WMO records are -89.2 degC (Vostok, 1983) and 56.7 degC (Death Valley, 1913).
+DESIGN_TEMPERATURE_RANGE = (-90.0, 60.0)
+
+
 def _parse_design(line_text: str, path, line: int) -> DesignConditions | None:
     """Parse the DESIGN CONDITIONS line (ASHRAE 2009 layout, as written by the Weather Converter).
 
@@ -92,6 +96,10 @@ def _parse_design(line_text: str, path, line: int) -> DesignConditions | None:
 
     def temperature(i):
         value = _optional_float(fields, i, path, line, "design condition")
+        if value is not None and not DESIGN_TEMPERATURE_RANGE[0] <= value <= DESIGN_TEMPERATURE_RANGE[1]:
+            fail(path, line, f"design temperature {value:g} degC (field {i + 1}) is outside "
+                 f"{DESIGN_TEMPERATURE_RANGE[0]:g}..{DESIGN_TEMPERATURE_RANGE[1]:g} degC, Earth's recorded extremes",
+                 "fix the DESIGN CONDITIONS line or leave the field empty")
         return None if value is None else Q_(value, ureg.degC)
 
     values = {}

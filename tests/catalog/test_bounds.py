@@ -1,0 +1,191 @@
+"""Physical bounds: every entry path refuses a value outside its field's range with one line
+that names the field, the value, the range and the likely fix.
+
+The cases are the ones a hostile or careless user tried: each used to print an impossible
+answer (a UPS efficiency of 96 gave PUE -0.04) or a generic error.
+"""
+
+import textwrap
+
+import pytest
+
+import dcpower
+from dcpower.catalog.bounds import Dim
+from dcpower.catalog.loader import load_catalog, load_spec_file, validate_files
+from dcpower.catalog.models import SPEC_TYPES, SpecValue, field_dim
+from dcpower.cli import main
+from dcpower.errors import DcpowerError, InputError, SpecError
+from dcpower.units import Q_
+
+
+@pytest.fixture()
+def run(capsys):
+    def _run(*argv):
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+    return _run
+
+
+# (--set key=value, words the one-line message must hold)
+SETTINGS = [
+    ("electrical.ups_efficiency=1.5", "(above 0, at most 1)"),
+    ("electrical.ups_efficiency=96", "96 looks like a percentage: write 0.96"),
+    ("electrical.ups_efficiency=-1", "'-1' is not in the range of an efficiency"),
+    ("accelerator.max_power=-700 W", "'-700 W' is not in the range of an accelerator's power"),
+    ("accelerator.max_power=1e12 W", "at most 10 kW"),
+    ("cooling.supply_temperature=-300 degC", "at least 1 °C, at most 70 °C"),
+    ("cooling.cycles_of_concentration=1", "C must be above 1"),
+    ("cooling.cycles_of_concentration=0.5", "cycles of concentration (above 1"),
+    ("grid.energy_price=-1 USD/kWh", "an energy price (at least 0 USD/kWh"),
+    ("grid.carbon_intensity=-1 kgCO2/kWh", "a carbon intensity (at least 0"),
+    ("onsite.grid_limit=-5 MW", "a grid limit (at least 0 W"),
+    ("server.gpus=0", "GPUs per server (at least 1"),
+    ("server.gpus=2.5", "a whole number"),
+    ("server.psu_efficiency=5", "an efficiency (above 0, at most 1)"),
+    ("site.elevation=100000 m", "an elevation (at least -500 m, at most 6000 m)"),
+    ("utilization=nan", "'nan' is not a finite number"),
+    ("pue=inf", "'inf' is not a finite number"),
+    ("gpus=true", "'true' is not a whole number"),
+    ("sizing.electrical_redundancy=N+1000000", "beyond any plant"),
+    ("electrical.ups=lv-transformer", "is a transformer, not a ups"),
+    ("sizing.ups_module=nope", "unknown ups_module 'nope'"),
+]
+
+
+@pytest.mark.parametrize("setting, words", SETTINGS)
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_set_out_of_range_is_one_line_exit_2(run, setting, words, fmt):
+    code, out, err = run("estimate", "--gpus", "1000", "--set", setting, "--format", fmt)
+    assert code == 2, (setting, out)
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), err
+    assert words in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["estimate", "--host-power", "nan W", "--gpus-per-server", "8"], "is not a finite number"),
+    (["estimate", "--pue", "1e30"], "must be at most 4.0"),
+    (["grid", "--ramp-limit", "nan MW/min"], "is not a finite number"),
+    (["grid", "--ramp-limit", "-1 MW/min"], "a ramp limit (above 0 MW/min)"),
+    (["size", "--redundancy", "N+1000000"], "beyond any plant"),
+    (["fit", "--power", "nan MW"], "must be a finite amount above zero"),
+    (["sweep", "--field", "electrical.ups_efficiency=0.9..1.5", "--steps", "3"], "an efficiency"),
+    (["sweep", "--field", "cooling.cycles_of_concentration=0.5..5", "--steps", "3"], "above 1"),
+    (["sweep", "--gpus", "0..100", "--steps", "3"], "must be at least 1"),
+    (["sweep", "--steps", "1000000", "--gpus", "1..10"], "2 to 10,000 steps"),
+    (["estimate", "--uncertainty", "100000000"], "1<=x<=1000000"),
+])
+def test_cli_options_out_of_range(run, argv, words):
+    code, out, err = run(*argv)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and words in err, err
+
+
+SPEC = """
+[[accelerator]]
+id = "hypo-1"
+name = "Hypothetical accelerator"
+vendor = "Workshop"
+form_factor = "OAM"
+max_power = {max_power}
+default_server = "hgx-h100-8gpu-liquid"
+"""
+
+
+@pytest.mark.parametrize("max_power, words", [
+    ('{ value = "-700 W", source = "assumption", note = "x" }', "is not in the range"),
+    ('{ value = "1e12 W", source = "assumption", note = "x" }', "at most 10 kW"),
+    ('{ value = "nan W", source = "assumption", note = "x" }', "is not a finite number"),
+    ('{ value = "700 W", low = "-1 W", source = "assumption", note = "x" }', "low = '-1 W'"),
+    ('{ value = "700 W", source = " " }', "source is blank"),
+    ('{ value = true, source = "assumption", note = "x" }', "not true/false"),
+])
+def test_spec_files_out_of_range_rejected_by_validate_and_estimate(tmp_path, max_power, words):
+    (tmp_path / "acc.toml").write_text(textwrap.dedent(SPEC.format(max_power=max_power)))
+    with pytest.raises(SpecError, match="max_power") as info:
+        validate_files([tmp_path])
+    assert words in str(info.value)
+    # the estimate refuses exactly what specs validate refuses
+    with pytest.raises(SpecError) as again:
+        dcpower.estimate(gpus=1000, accelerator="hypo-1", specs_dirs=[tmp_path])
+    assert str(again.value) == str(info.value)
+
+
+def test_transformer_used_as_ups_and_psu_of_5(tmp_path):
+    text = textwrap.dedent("""
+        [[server]]
+        id = "bad-psu"
+        name = "Server with an impossible PSU"
+        vendor = "Workshop"
+        accelerator = "h100-sxm"
+        cooling = "liquid"
+        gpus = { value = 8, source = "assumption", note = "x" }
+        cpu_power = { value = "700 W", source = "assumption", note = "x" }
+        memory_power = { value = "300 W", source = "assumption", note = "x" }
+        nic_power = { value = "200 W", source = "assumption", note = "x" }
+        baseboard_power = { value = "400 W", source = "assumption", note = "x" }
+        drive_power = { value = "100 W", source = "assumption", note = "x" }
+        fan_power = { value = "100 W", source = "assumption", note = "x" }
+        psu_efficiency = { value = 5, source = "assumption", note = "x" }
+    """)
+    p = tmp_path / "s.toml"
+    p.write_text(text)
+    with pytest.raises(SpecError, match="psu_efficiency.*an efficiency"):
+        load_spec_file(p)
+    p.write_text(text.replace("value = 5,", "value = 0.95,").replace("value = 8,", "value = 2.5,"))
+    with pytest.raises(SpecError, match="gpus.*a whole number"):
+        load_spec_file(p)
+
+
+def test_every_builtin_value_is_inside_its_declared_range():
+    # the bounds must not reject the sourced catalog itself; every numeric field declares one
+    load_catalog().validate_all()
+    undeclared = [f"{cls.__name__}.{name}" for cls in SPEC_TYPES.values() for name, f in cls.model_fields.items()
+                  if "SpecValue" in str(f.annotation) and field_dim(cls, name) is None]
+    assert undeclared == []
+
+
+def test_ranges_bound_every_efficiency_and_fraction():
+    # the classes of the issue: efficiencies in (0, 1], powers >= 0, cycles > 1, counts whole
+    cases = [("server", "psu_efficiency", 0, 1.0001), ("cooling", "cycles_of_concentration", 1, None),
+             ("server", "cpu_power", "-1 W", None), ("electrical", "efficiency", 0, 1.01),
+             ("cooling", "liquid_fraction", -0.01, 1.01)]
+    for category, name, low_bad, high_bad in cases:
+        dim = field_dim(SPEC_TYPES[category], name)
+        assert isinstance(dim, Dim)
+        for bad in (low_bad, high_bad):
+            if bad is not None:
+                with pytest.raises(InputError):
+                    SpecValue(value=bad, source="user input").check(dim)
+
+
+def test_library_raises_dcpower_errors_that_are_value_errors():
+    for kwargs in [dict(gpus=10**30), dict(gpus="abc"), dict(gpus=True), dict(pue=float("nan")),
+                   dict(settings="x"), dict(settings={"electrical.ups_efficiency": 96})]:
+        with pytest.raises(DcpowerError) as info:
+            dcpower.estimate(**kwargs)
+        assert isinstance(info.value, ValueError) and "\n" not in str(info.value)
+
+
+def test_library_accepts_quantities_and_strings():
+    a = dcpower.estimate(gpus=8000, gpus_per_server=8, host_power=Q_(2, "kW"))
+    b = dcpower.estimate(gpus=8000, gpus_per_server=8, host_power="2 kW")
+    assert a.facility_power == b.facility_power
+    c = dcpower.estimate(gpus=8000, utilization=Q_(80, "percent"))
+    d = dcpower.estimate(gpus=8000, utilization=0.8)
+    assert c.facility_power == d.facility_power
+
+
+def test_specs_dirs_may_be_one_path(tmp_path):
+    # a bare string is one folder, not a sequence of one-letter folders
+    e = dcpower.estimate(gpus=1000, specs_dirs=str(tmp_path))
+    assert e.gpus == 1000
+    with pytest.raises(SpecError, match="does not exist"):
+        dcpower.estimate(gpus=1000, specs_dirs=str(tmp_path / "missing"))
+
+
+def test_sweep_ends_must_be_finite():
+    with pytest.raises(InputError, match="finite"):
+        dcpower.sweep("gpus", 1, float("inf"), steps=3)
