@@ -633,6 +633,12 @@ def plot_tornado(ctx, top, output, **params):
     _plotted(ctx, output, est.warnings)
 
 
+def one_line(message: str) -> str:
+    """``message`` on one printable line: what a user typed may hold newlines or control characters."""
+    text = " ".join(message.split("\n"))
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def main(argv=None) -> int:
     """Entry point: every expected failure is one line on stderr and exit status 2."""
     import warnings
@@ -646,19 +652,19 @@ def main(argv=None) -> int:
         click.echo("Aborted.", err=True)
         return 1
     except click.ClickException as exc:
-        click.echo(f"Error: {exc.format_message()}", err=True)
+        click.echo(f"Error: {one_line(exc.format_message())}", err=True)
         return 2 if exc.exit_code in (1, 2) else exc.exit_code
     except DcpowerError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {one_line(str(exc))}", err=True)
         return 2
     except (ValueError, TypeError, ArithmeticError) as exc:  # pint and numpy raise these on bad input
-        click.echo(f"Error: {exc.__class__.__name__}: {exc}".splitlines()[0], err=True)
+        click.echo(f"Error: {exc.__class__.__name__}: {one_line(str(exc))}", err=True)
         return 2
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - a bug must still not show a traceback
-        click.echo(f"Error: internal error ({exc.__class__.__name__}: {exc}); please report it "
-                   "with the command you ran".splitlines()[0], err=True)
+        click.echo(f"Error: internal error ({exc.__class__.__name__}: {one_line(str(exc))}); please report it "
+                   "with the command you ran", err=True)
         return 1
     return 0
 

@@ -5,11 +5,15 @@ as ``Error: <message>`` and exits with status 2.
 """
 
 
-class DcpowerError(Exception):
-    """Base class of every error dcpower raises on purpose."""
+class DcpowerError(ValueError):
+    """Base class of every error dcpower raises on purpose.
+
+    It is a :class:`ValueError`: every expected failure comes from a value (an option, a
+    field, a file's content) that dcpower cannot use, so ``except ValueError`` catches it too.
+    """
 
 
-class InputError(DcpowerError, ValueError):
+class InputError(DcpowerError):
     """A user-supplied value (option, scenario field, --set) is invalid."""
 
 

@@ -184,6 +184,8 @@ _NUMBER_UNIT = re.compile(r"^([+-]?(?:\d[\d_]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*
 def _parse_text(text: str, what: str):
     if not text:
         raise InputError(f"{what}: empty value; give a number with its unit, e.g. '500 kW'")
+    if len(text) > 100 or not text.isprintable():
+        raise InputError(f"{what}: {text[:40]!r} is not a quantity; write a number then a unit, e.g. '500 kW'")
     m = _NUMBER_UNIT.match(text)
     magnitude, unit = None, text
     if m:
@@ -201,6 +203,6 @@ def _parse_text(text: str, what: str):
     except pint.UndefinedUnitError as exc:
         raise InputError(f"{what}: unknown unit '{', '.join(exc.unit_names)}' in '{text}'; "
                          "see 'dcpower units' for the spellings dcpower knows") from None
-    except (pint.PintError, SyntaxError, ValueError, TypeError, AttributeError, AssertionError):
+    except Exception:  # noqa: BLE001 - pint's expression parser raises many kinds (TokenError, RecursionError...)
         raise InputError(f"{what}: cannot read '{text}' as a quantity; write a number then a unit, "
                          "e.g. '500 kW'") from None

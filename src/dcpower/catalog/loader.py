@@ -50,6 +50,8 @@ def builtin_dir() -> Path:
 
 def user_dirs(extra: list[str | Path] | tuple = ()) -> list[Path]:
     """Directories given with ``--specs`` first, then those in ``DCPOWER_SPECS``."""
+    if any(not str(d).strip() for d in extra):
+        raise SpecError("a specs directory is an empty name; give a folder such as my-specs/")
     dirs = [Path(d) for d in extra]
     env = os.environ.get(ENV_VAR, "")
     dirs += [Path(d) for d in env.split(os.pathsep) if d.strip()]
@@ -352,10 +354,9 @@ def suggest(ident: str, valid: list[str]) -> str:
 
 def catalog_files(directory: Path) -> list[Path]:
     out = []
-    for path in sorted(directory.rglob("*.toml")):
-        rel = path.relative_to(directory)
-        if rel.parts[0] in DATA_SUBDIRS:
-            continue
+    # Only the folder's own files: a specs folder is flat (its data sits in the subfolders of
+    # DATA_SUBDIRS), and ``--specs .`` in a big tree must not walk it.
+    for path in sorted(directory.glob("*.toml")):
         out.append(path)
     return out
 
