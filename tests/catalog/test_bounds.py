@@ -189,3 +189,14 @@ def test_specs_dirs_may_be_one_path(tmp_path):
 def test_sweep_ends_must_be_finite():
     with pytest.raises(InputError, match="finite"):
         dcpower.sweep("gpus", 1, float("inf"), steps=3)
+
+
+def test_specs_validate_refuses_duplicate_ids_as_estimate_does(tmp_path):
+    entry = SPEC.format(max_power='{ value = "700 W", source = "assumption", note = "x" }')
+    (tmp_path / "a.toml").write_text(textwrap.dedent(entry))
+    (tmp_path / "b.toml").write_text(textwrap.dedent(entry))
+    with pytest.raises(SpecError, match="defined twice") as info:
+        validate_files([tmp_path])
+    with pytest.raises(SpecError, match="defined twice") as again:
+        load_catalog([tmp_path])
+    assert str(info.value) == str(again.value)

@@ -383,19 +383,24 @@ def load_catalog(specs_dirs: list[str | Path] | tuple = (), *, builtin: bool = T
             for category, ident, entry in _raw_entries(path):
                 catalog.add_raw(category, ident, entry, path, replace=False)
     for directory in dirs:
-        seen: set[tuple[str, str]] = set()
-        for path in catalog_files(directory):
-            for category, ident, entry in _raw_entries(path):
-                if (category, ident) in seen:
-                    raise SpecError(f"{path}: {category} id '{ident}' is defined twice in "
-                                    f"{directory}; ids must be unique, rename one")
-                seen.add((category, ident))
-                catalog.add_raw(category, ident, entry, path, replace=True)
-        # what a user brings is checked whole, at once
-        for category, ident in seen:
-            catalog.get(category, ident)
+        add_user_files(catalog, catalog_files(directory), directory)
     _CACHE[key] = catalog
     return catalog
+
+
+def add_user_files(catalog: Catalog, files: list[Path], where) -> None:
+    """Lay a user's spec files over ``catalog``: a built-in id is replaced, an id defined
+    twice among ``files`` is an error, and every entry is validated at once."""
+    seen: set[tuple[str, str]] = set()
+    for path in files:
+        for category, ident, entry in _raw_entries(path):
+            if (category, ident) in seen:
+                raise SpecError(f"{path}: {category} id '{ident}' is defined twice in "
+                                f"{where}; ids must be unique, rename one")
+            seen.add((category, ident))
+            catalog.add_raw(category, ident, entry, path, replace=True)
+    for category, ident in seen:
+        catalog.get(category, ident)
 
 
 def validate_files(paths: list[Path]) -> Catalog:
@@ -404,11 +409,11 @@ def validate_files(paths: list[Path]) -> Catalog:
     for path in catalog_files(builtin_dir()):
         for category, ident, entry in _raw_entries(path):
             catalog.add_raw(category, ident, entry, path, replace=False)
+    files = []
     for p in paths:
         if not p.exists():
             raise SpecError(f"{p}: file not found")
-        files = catalog_files(p) if p.is_dir() else [p]
-        for f in files:
-            for category, ident, entry in _raw_entries(f):
-                catalog.add_raw(category, ident, entry, f, replace=True)
+        files += catalog_files(p) if p.is_dir() else [p]
+    # the same rules as an estimate reading these files with --specs
+    add_user_files(catalog, files, ", ".join(str(p) for p in paths))
     return catalog.validate_all()
