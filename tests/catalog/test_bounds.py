@@ -200,3 +200,18 @@ def test_specs_validate_refuses_duplicate_ids_as_estimate_does(tmp_path):
     with pytest.raises(SpecError, match="defined twice") as again:
         load_catalog([tmp_path])
     assert str(info.value) == str(again.value)
+
+
+def test_readme_error_example_is_what_the_tool_prints(run):
+    # the README quotes one refused input verbatim; it must stay what dcpower prints
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    if not readme.is_file():
+        pytest.skip("README not in this tree")
+    text = readme.read_text(encoding="utf-8")
+    command = "dcpower estimate --set electrical.ups_efficiency=96"
+    assert f"$ {command}\n" in text
+    quoted = text.split(f"$ {command}\n", 1)[1].splitlines()[0]
+    code, out, err = run(*command.split()[1:])
+    assert code == 2 and err.strip() == quoted
