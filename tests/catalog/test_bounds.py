@@ -215,3 +215,24 @@ def test_readme_error_example_is_what_the_tool_prints(run):
     quoted = text.split(f"$ {command}\n", 1)[1].splitlines()[0]
     code, out, err = run(*command.split()[1:])
     assert code == 2 and err.strip() == quoted
+
+
+def test_bare_values_take_the_tables_source(tmp_path):
+    p = tmp_path / "acc.toml"
+    p.write_text(textwrap.dedent("""
+        [[accelerator]]
+        id = "hypo-2"
+        name = "Hypothetical accelerator"
+        vendor = "Workshop"
+        form_factor = "OAM"
+        source = "Workshop handout"
+        year = 2026
+        max_power = "900 W"
+        default_server = "hgx-h100-8gpu-liquid"
+    """))
+    (spec,) = load_spec_file(p)
+    assert spec.max_power.quantity == Q_(900, "W")
+    assert spec.max_power.citation() == "Workshop handout (2026)"
+    p.write_text(p.read_text().replace('source = "Workshop handout"\nyear = 2026\n', ""))
+    with pytest.raises(SpecError, match=r"field 'max_power': '900 W' needs a source; write max_power = \{ value"):
+        load_spec_file(p)

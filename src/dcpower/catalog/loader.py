@@ -30,7 +30,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dcpower.errors import SpecError
-from dcpower.catalog.models import SPEC_TYPES, Spec
+from dcpower.catalog.models import SPEC_TYPES, Spec, expand_table_source
 
 DATA_SUBDIRS = {"scenarios", "weather", "measurements"}
 ENV_VAR = "DCPOWER_SPECS"
@@ -61,17 +61,54 @@ def user_dirs(extra: list[str | Path] | tuple = ()) -> list[Path]:
     return dirs
 
 
-def format_validation_error(exc: ValidationError, where: str) -> str:
-    """One line naming the first problem of a pydantic error, and how to fix it."""
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        return f"{where}: unknown key '{loc}'; remove it or fix its spelling (see 'dcpower specs show' for the fields)"
-    if kind == "missing":
-        return f"{where}: missing required field '{loc}'; add it with a value and a source"
+def format_validation_error(exc: ValidationError, where: str, model=None) -> str:
+    """One line naming what is wrong, and how to fix it.
+
+    Unknown keys come first, each with the closest valid key of ``model`` (the pydantic
+    model validated, when given); then every missing field at once; otherwise the first
+    problem.
+    """
+    errors = exc.errors()
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    missing = [_loc(e) for e in errors if e["type"] == "missing"]
+    parts = []
+    for e in unknown:
+        close = difflib.get_close_matches(str(e["loc"][-1]), _fields_at(model, e["loc"][:-1]), n=1, cutoff=0.6)
+        hint = f"did you mean '{_join(e['loc'][:-1], close[0])}'?" if close else "remove it or fix its spelling"
+        parts.append(f"unknown key '{_loc(e)}' ({hint})")
+    if missing:
+        parts.append(f"missing required field{'s' if len(missing) > 1 else ''} "
+                     f"{', '.join(repr(m) for m in missing)}; add {'them' if len(missing) > 1 else 'it'}")
+    if parts:
+        tail = "" if model is not None else " (see 'dcpower specs show' for the fields)"
+        return f"{where}: {'; '.join(parts)}{tail if unknown else ''}"
+    err = errors[0]
+    loc = _loc(err)
     msg = _bound_message(err) or err["msg"].removeprefix("Value error, ")
     return f"{where}: field '{loc}': {msg}" if loc else f"{where}: {msg}"
+
+
+def _loc(err: dict) -> str:
+    return ".".join(str(p) for p in err["loc"])
+
+
+def _join(prefix, name: str) -> str:
+    return ".".join([*(str(p) for p in prefix), name])
+
+
+def _fields_at(model, path) -> list[str]:
+    """Field names of the (nested) pydantic model ``model`` at ``path``; [] when unknown."""
+    import typing
+
+    from pydantic import BaseModel
+
+    for part in path:
+        if model is None or not hasattr(model, "model_fields") or part not in model.model_fields:
+            return []
+        ann = model.model_fields[part].annotation
+        candidates = [ann, *typing.get_args(ann)]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return list(model.model_fields) if model is not None and hasattr(model, "model_fields") else []
 
 
 _BOUND_WORDS = {"greater_than": "above", "greater_than_equal": "at least", "less_than": "below",
@@ -239,7 +276,12 @@ def _raw_entries(path: Path) -> list[tuple[str, str, dict]]:
             if not isinstance(entry, dict):
                 raise SpecError(f"{path}: {category} #{i + 1} must be a table; write [[{category}]]")
             ident = entry.get("id")
-            out.append((category, ident if isinstance(ident, str) else f"#{i + 1}", entry))
+            ident = ident if isinstance(ident, str) else f"#{i + 1}"
+            try:
+                entry = expand_table_source(SPEC_TYPES[category], entry)
+            except ValueError as exc:
+                raise SpecError(f"{path}: {category} '{ident}': {exc}") from None
+            out.append((category, ident, entry))
     return out
 
 
@@ -247,7 +289,7 @@ def _validate(category: str, ident: str, entry: dict, path: Path) -> Spec:
     try:
         return SPEC_TYPES[category].model_validate(entry)
     except ValidationError as exc:
-        raise SpecError(format_validation_error(exc, f"{path}: {category} '{ident}'")) from None
+        raise SpecError(format_validation_error(exc, f"{path}: {category} '{ident}'", SPEC_TYPES[category])) from None
 
 
 def load_spec_file(path: Path) -> list[Spec]:

@@ -165,6 +165,30 @@ def check_field(model_cls, name: str, value):
     return value
 
 
+TABLE_SOURCE_KEYS = ("source", "year", "url")
+
+
+def expand_table_source(cls, data):
+    """Give each bare value of a spec table the table's own ``source``/``year``/``url``.
+
+    ``max_power = "700 W"`` beside ``source = "NVIDIA H100 datasheet"`` and ``year = 2023``
+    reads as ``max_power = { value = "700 W", source = "NVIDIA H100 datasheet", year = 2023 }``;
+    a bare value with no source for the table is refused with the two ways to write one.
+    """
+    if not isinstance(data, dict):
+        return data
+    src = {k: data[k] for k in TABLE_SOURCE_KEYS if k in data}
+    out = {k: v for k, v in data.items() if k not in TABLE_SOURCE_KEYS}
+    for name, value in out.items():
+        if field_dim(cls, name) is None or isinstance(value, (dict, SpecValue)) or value is None:
+            continue
+        if not src:
+            raise ValueError(f"field '{name}': {value!r} needs a source; write {name} = {{ value = {value!r}, "
+                             "source = \"...\", year = YYYY }, or give source and year once for the whole table")
+        out[name] = {"value": value, **src}
+    return out
+
+
 class Spec(BaseModel):
     """Base of every catalog entry: an id, a name, dimension-checked values."""
 
@@ -175,6 +199,11 @@ class Spec(BaseModel):
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1)
     note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _table_source(cls, data):
+        return expand_table_source(cls, data)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -254,7 +254,7 @@ def load_scenario(name_or_path: str | Path = "memphis", specs_dirs=()) -> Scenar
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(format_validation_error(exc, f"{path}: scenario")) from None
+        raise SpecError(format_validation_error(exc, f"{path}: scenario", Scenario)) from None
 
 
 def parse_setting(text: str) -> tuple[str, str]:
@@ -300,4 +300,4 @@ def apply_settings(scenario: Scenario, settings: dict[str, Any]) -> tuple[Scenar
     try:
         return Scenario.model_validate(data), spec_overrides
     except ValidationError as exc:
-        raise InputError(format_validation_error(exc, "scenario")) from None
+        raise InputError(format_validation_error(exc, "scenario", Scenario)) from None
