@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from dcpower.errors import DcpowerError
+from dcpower.errors import DcpowerError, InputError
 
 FORMAT_CHOICES = ("table", "json", "csv", "markdown")
 
@@ -316,6 +316,33 @@ def scenario_show(ctx, name):
     from dcpower.catalog.scenario import scenario_path
 
     click.echo(scenario_path(name, _specs_dirs(ctx)).read_text(encoding="utf-8").rstrip())
+
+
+@scenario.command("new")
+@click.argument("name")
+@click.option("--from", "base", default="memphis", show_default=True, help="Scenario to build on (id or file).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: NAME.toml).")
+@click.pass_context
+def scenario_new(ctx, name, base, output):
+    """Write NAME.toml: a scenario that extends a base, every field commented with its value,
+    range and source; uncomment what differs.
+
+    \b
+    Example:
+      dcpower scenario new my-site --from memphis && dcpower estimate --scenario my-site.toml
+    """
+    from pathlib import Path
+
+    from dcpower.catalog.scenario import scenario_template
+    from dcpower.output.files import write_atomic
+
+    target = Path(output or f"{name}.toml")
+    if target.exists() or target.is_symlink():
+        raise InputError(f"{target} already exists; choose another NAME or -o FILE (dcpower never overwrites "
+                           "a scenario)")
+    write_atomic(target, scenario_template(base, target.stem, _specs_dirs(ctx)))
+    if not _quiet(ctx):
+        click.echo(f"wrote {target}; run: dcpower estimate --scenario {target}", err=True)
 
 
 # ------------------------------------------------------------------ units

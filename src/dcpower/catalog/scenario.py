@@ -17,8 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from dcpower.catalog.loader import builtin_dir, format_validation_error, read_toml, suggest
 from dcpower.errors import InputError, SpecError
 from dcpower.catalog.bounds import Dim
-from dcpower.catalog.models import (OptEfficiency, PowerFactor, SpecValue,
-                                     check_field)
+from dcpower.catalog.models import OptEfficiency, PowerFactor, SpecValue, check_field, field_dim
 
 __all__ = ["Scenario", "load_scenario", "scenario_ids", "apply_settings", "SPEC_FIELDS"]
 
@@ -245,16 +244,147 @@ def scenario_path(name: str, extra_dirs=()) -> Path:
 
 
 def load_scenario(name_or_path: str | Path = "memphis", specs_dirs=()) -> Scenario:
-    """A scenario by built-in id (``"memphis"``) or from a TOML file path."""
-    text = str(name_or_path)
-    path = Path(text)
-    if not (text.endswith(".toml") or path.is_file()):
-        path = scenario_path(text, specs_dirs)
-    data = read_toml(path)
+    """A scenario by built-in id (``"memphis"``) or from a TOML file path.
+
+    A file may say ``extends = "memphis"`` (an id, or a path relative to the file) and give
+    only what differs: tables merge key by key, a value given replaces the base's whole.
+    """
+    path, data = scenario_data(name_or_path, specs_dirs)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise SpecError(format_validation_error(exc, f"{path}: scenario", Scenario)) from None
+
+
+MAX_EXTENDS = 8  # depth of an extends chain; deeper is a loop or a mistake
+
+
+def scenario_data(name_or_path, specs_dirs=(), seen: tuple = ()) -> tuple[Path, dict]:
+    """``(path, data)`` of a scenario file, its ``extends`` chain merged in, paths made absolute."""
+    text = str(name_or_path)
+    path = Path(text)
+    if not (text.endswith(".toml") or path.is_file()):
+        path = scenario_path(text, specs_dirs)
+    data = dict(read_toml(path))
+    if isinstance(data.get("weather"), str) and data["weather"].strip():
+        data["weather"] = str(path.parent / data["weather"])  # relative to the file that names it
+    parent = data.pop("extends", None)
+    if parent is None:
+        return path, data
+    if not isinstance(parent, str) or not parent.strip():
+        raise SpecError(f"{path}: extends must name a scenario id (memphis) or a .toml file")
+    here = path.resolve()
+    if here in seen or len(seen) >= MAX_EXTENDS:
+        raise SpecError(f"{path}: extends '{parent}' loops back or goes deeper than {MAX_EXTENDS} files; "
+                        "point it at a complete scenario")
+    is_path = parent.endswith(".toml") or "/" in parent or "\\" in parent
+    _, base = scenario_data(str(path.parent / parent) if is_path else parent, specs_dirs, (*seen, here))
+    for key in ("id", "name", "description"):
+        base.pop(key, None)  # the base's labels describe the base, not this file
+    merged = merge_data(base, data)
+    merged.setdefault("id", path.stem)
+    merged.setdefault("name", f"{path.stem} (extends {parent})")
+    return path, merged
+
+
+def merge_data(base: dict, change: dict) -> dict:
+    """``base`` with ``change`` laid over it: tables merge key by key; a sourced value
+    (a table holding ``value``) or any other value replaces the base's whole."""
+    out = dict(base)
+    for key, value in change.items():
+        old = out.get(key)
+        if isinstance(value, dict) and isinstance(old, dict) and "value" not in value and "value" not in old:
+            out[key] = merge_data(old, value)
+        else:
+            out[key] = value
+    return out
+
+
+# What a scenario field names, for the template ``dcpower scenario new`` writes.
+ID_FIELDS = {"accelerator": "accelerator", "server": "server", "site": "site", "grid": "grid", "cooling": "cooling",
+             "compute_fabric": "fabric", "frontend_fabric": "fabric", "management_fabric": "fabric",
+             "system": "storage", "transformer": "electrical", "ups": "electrical", "distribution": "electrical",
+             "turbine": "turbine", "battery": "battery"}
+
+
+SIZING_IDS = {"ups_module": "ups_module", "transformer": "power_transformer",
+              "substation_transformer": "power_transformer", "generator": "generator",
+              "tower_cell": "heat_rejection_unit", "dry_cooler": "heat_rejection_unit", "cdu": "cdu",
+              "chiller": "chiller_unit", "layout": "layout", "liquid_class": "liquid_class", "swing": "swing"}
+
+# Words and an example for fields the template cannot describe from their declared range.
+FIELD_HELP = {
+    "gpus": ("accelerators in the cluster, a whole number from 1 to 10,000,000", 100000),
+    "gpus_per_server": ("custom node: accelerators per server, with host_power", 8),
+    "host_power": ("custom node: everything in a server but the accelerators", "2.5 kW"),
+    "gpus_per_rack": ("accelerators per rack (default: the server's)", 64),
+    "rack_power_limit": ("the most one rack may draw", "140 kW"),
+    "weather": ("an EnergyPlus .epw file, relative to this file (default: the site's typical year)",
+                "weather/my-station.epw"),
+    "pue": ("a fixed PUE from 1 to 4, instead of the plant physics", 1.2),
+    "ramp_limit": ("the fastest change in grid draw the utility accepts", "10 MW/min"),
+    "grid_limit": ("the power the grid may supply (allocation)", "150 MW"),
+    "turbines": ("number of on-site turbines", 0), "batteries": ("number of battery units", 0),
+    "ups_efficiency": ("override of the UPS's efficiency", 0.96),
+    "transformer_efficiency": ("override of the transformer's efficiency", 0.99),
+    "distribution_efficiency": ("override of the distribution's efficiency", 0.995),
+}
+for _f in ("electrical_redundancy", "generator_redundancy", "cooling_redundancy", "substation_redundancy"):
+    FIELD_HELP[_f] = ("redundancy scheme: N, N+1, 2N, 2(N+1) or xN/y such as 4N/3", "N+1")
+FIELD_HELP["generator_rating"] = ("ISO 8528-1 rating used: standby, prime or continuous", "prime")
+
+
+def scenario_template(base: str = "memphis", name: str = "my-scenario", specs_dirs=()) -> str:
+    """A scenario file that extends ``base``: every field commented out with the base's value,
+    its unit or range, and its source; uncomment what differs."""
+    scen = load_scenario(base, specs_dirs)
+    lines = [f"# {name}: a scenario built on '{base}'. Every field below is commented out and shows",
+             f"# {base}'s value, its allowed range or catalog, and its source. Uncomment and change",
+             "# only what differs; everything left commented is taken from the base.",
+             f"# Run it: dcpower estimate --scenario {name}.toml",
+             "", f"extends = {_toml(base)}", f"name = {_toml(name)}", ""]
+    tables = []
+    for field, info in Scenario.model_fields.items():
+        if field in ("id", "name", "description", "phases"):
+            continue
+        value = getattr(scen, field)
+        if isinstance(value, BaseModel) and not isinstance(value, SpecValue):
+            tables.append((field, value))
+        else:
+            lines += _template_field(Scenario, field, value)
+    for field, part in tables:
+        lines += ["", f"# [{field}]"]
+        for sub in type(part).model_fields:
+            lines += _template_field(type(part), sub, getattr(part, sub))
+    return "\n".join(lines) + "\n"
+
+
+def _template_field(model, field: str, value) -> list[str]:
+    dim = field_dim(model, field)
+    words, example = FIELD_HELP.get(field, (None, None))
+    notes = [words] if words else []
+    if dim is not None:
+        notes.append(f"{dim.what or 'range'}: {dim.range_text()}")
+    elif field in (SIZING_IDS if model is SizingChoice else ID_FIELDS):
+        category = (SIZING_IDS if model is SizingChoice else ID_FIELDS)[field]
+        notes.append(f"{category} id: see dcpower specs list {category}")
+    if isinstance(value, SpecValue):
+        shown = _toml(value.value)
+        notes.append(f"source: {value.citation()}")
+    elif value is None:
+        shown = _toml(example if example is not None else "")
+        notes.append("not set in the base")
+    else:
+        shown = _toml(value)
+    return [f"# {field} = {shown}", *(f"#     {n}" for n in notes)]
+
+
+def _toml(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def parse_setting(text: str) -> tuple[str, str]:

@@ -1,0 +1,86 @@
+"""Scenario files: partial scenarios that extend a base, the template `scenario new` writes,
+and errors that report every missing field and the key that was meant."""
+
+import pytest
+
+import dcpower
+from dcpower.catalog.scenario import load_scenario, scenario_template
+from dcpower.cli import main
+from dcpower.errors import SpecError
+
+
+def test_five_line_scenario_extends_memphis(tmp_path):
+    p = tmp_path / "small.toml"
+    p.write_text('extends = "memphis"\ngpus = 20000\n[electrical]\nups = "ups-eco"\n')
+    s = load_scenario(p)
+    base = load_scenario("memphis")
+    assert s.gpus == 20000 and s.electrical.ups == "ups-eco"
+    # everything else is the base's, tables merged key by key
+    assert s.electrical.transformer == base.electrical.transformer
+    assert s.utilization == base.utilization and s.onsite == base.onsite
+    assert s.id == "small"
+    # the estimate equals the same change made with options
+    a = dcpower.estimate(p)
+    b = dcpower.estimate(gpus=20000, settings={"electrical.ups": "ups-eco"})
+    assert a.facility_power == b.facility_power
+
+
+def test_extends_a_file_relative_to_the_file_and_sourced_values_replace_whole(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "base.toml").write_text('extends = "memphis"\ngpus = 30000\n')
+    (tmp_path / "sub" / "child.toml").write_text(
+        'extends = "../base.toml"\nutilization = { value = 0.6, source = "user input" }\n')
+    s = load_scenario(tmp_path / "sub" / "child.toml")
+    assert s.gpus == 30000
+    assert s.utilization.quantity.magnitude == 0.6 and s.utilization.low is None  # not the base's range
+
+
+def test_extends_loops_and_bad_values_are_one_line(tmp_path):
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n')
+    with pytest.raises(SpecError, match="loops back"):
+        load_scenario(tmp_path / "a.toml")
+    (tmp_path / "c.toml").write_text("extends = 5\n")
+    with pytest.raises(SpecError, match="extends must name a scenario"):
+        load_scenario(tmp_path / "c.toml")
+
+
+def test_all_missing_fields_at_once_and_did_you_mean(tmp_path):
+    p = tmp_path / "s.toml"
+    p.write_text('gpus = 1000\naccelerator = "h100-sxm"\nsitee = "memphis"\n[electrical]\nups_eficiency = 0.9\n')
+    with pytest.raises(SpecError) as info:
+        load_scenario(p)
+    msg = str(info.value)
+    assert "unknown key 'sitee' (did you mean 'site'?)" in msg
+    assert "(did you mean 'electrical.ups_efficiency'?)" in msg
+    assert "missing required fields 'utilization', 'site', 'cooling'" in msg and "\n" not in msg
+
+
+def test_scenario_new_writes_a_template_that_runs_and_never_overwrites(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["scenario", "new", "my-site", "--from", "memphis"]) == 0
+    text = (tmp_path / "my-site.toml").read_text()
+    # every field is there, commented, with its range or catalog and its source
+    assert 'extends = "memphis"' in text
+    assert "# utilization = 0.8" in text and "a utilization: above 0, at most 1" in text
+    assert "source: Latif et al." in text
+    assert "# [electrical]" in text and "electrical id: see dcpower specs list electrical" in text
+    assert "power_transformer id: see dcpower specs list power_transformer" in text
+    # as written it is the base
+    assert dcpower.estimate(str(tmp_path / "my-site.toml")).facility_power == dcpower.estimate().facility_power
+    # uncommenting a line changes just that
+    edited = text.replace("# gpus = 100000", "gpus = 5000")
+    (tmp_path / "my-site.toml").write_text(edited)
+    assert dcpower.estimate(str(tmp_path / "my-site.toml")).gpus == 5000
+    capsys.readouterr()
+    assert main(["scenario", "new", "my-site"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert (tmp_path / "my-site.toml").read_text() == edited
+
+
+def test_template_parses_for_every_builtin_scenario():
+    import tomllib
+
+    for base in ("memphis", "memphis-phased"):
+        data = tomllib.loads(scenario_template(base, "x"))
+        assert data == {"extends": base, "name": "x"}
