@@ -167,8 +167,11 @@ def cli(specs, quiet):
 @click.option("--seed", type=int, help="Seed of the --uncertainty samples (default: fixed, reproducible).")
 @click.option("--spread", type=click.FloatRange(min=0, max=10), default=1.0, show_default=True,
               help="Scale every --uncertainty range about its value (0.5: half as wide).")
+@click.option("--hourly", "hourly", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write the 8,760 hourly series to FILE: .csv, or .parquet (needs pandas and pyarrow); "
+                   "units as --units, in the header.")
 @click.pass_context
-def estimate(ctx, fmt, units, output, explain, samples, seed, spread, **params):
+def estimate(ctx, fmt, units, output, explain, samples, seed, spread, hourly, **params):
     """Estimate IT load, cooling, losses, facility power, water and grid draw.
 
     \b
@@ -177,14 +180,21 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, **params):
       dcpower estimate --gpus 20000 --cooling air-chiller --format json
       dcpower estimate --set electrical.ups_efficiency=0.97 --explain
       dcpower estimate --uncertainty 10000 --seed 7
+      dcpower estimate --hourly memphis.csv
     """
     from dcpower.chain.estimate import estimate_resolved
     from dcpower.chain.resolve import resolve
 
     from dcpower.chain.run import CHAIN_RESULTS
 
+    if hourly is not None:
+        from dcpower.output.hourly import check_hourly_path
+
+        check_hourly_path(hourly)
     kw = scenario_kwargs(ctx, params)
     result = estimate_resolved(resolve(**kw))
+    if hourly is not None:
+        _write_hourly(ctx, result, hourly, units)
     if samples is not None:
         from dcpower.studies.uncertainty import uncertainty
 
@@ -194,6 +204,15 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, **params):
         return
     # the tables leave equipment sizing to `dcpower size` (its warnings still show); JSON has all
     emit(ctx, result.report(units, explain=explain, shown=None if explain else CHAIN_RESULTS), fmt, output)
+
+
+def _write_hourly(ctx, result, path, units) -> None:
+    from dcpower.output.files import write_atomic
+    from dcpower.output.hourly import hourly_data
+
+    write_atomic(path, hourly_data(result, path, units))
+    if not _quiet(ctx):
+        click.echo(f"wrote {path}", err=True)
 
 
 # ------------------------------------------------------------------ specs
