@@ -151,7 +151,7 @@ def _largest_within(evaluate, limit: float, guess: int) -> int:
 
 
 def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), settings: dict | None = None,
-        **overrides) -> Fit:
+        progress=None, **overrides) -> Fit:
     """How many GPUs fit in a power, grid and/or water budget.
 
     Parameters
@@ -166,6 +166,9 @@ def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), sett
         Budget for ``water_per_day`` (annual mean), e.g. ``"1 Mgal/day"``. [volume/time]
     specs_dirs, settings, **overrides
         As for :func:`dcpower.estimate` (``gpus`` is what is solved for).
+    progress : callable, optional
+        Called as ``progress(done, total)`` as each budget is solved, then once more when the
+        estimate at the fitted count is done (``total`` is the number of budgets plus one).
 
     Returns
     -------
@@ -195,7 +198,9 @@ def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), sett
 
     n0 = max(1, int(base.scenario.gpus))
     found = {}
-    for name, q in limits.items():
+    for i, (name, q) in enumerate(limits.items()):
+        if progress and i:
+            progress(i, len(limits) + 1)
         unit = BUDGETS[name][2]
         limit = float(q.to(unit).magnitude)
         v0 = float(evaluate(name, np.array([n0]))[0])
@@ -204,7 +209,12 @@ def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), sett
             continue
         guess = int(n0 * limit / v0) if v0 > 0 else n0
         found[name] = (limit, _largest_within(lambda c, _n=name: evaluate(_n, c), limit, guess))
-    return _fitted(base, found, evaluate, counter)
+    if progress:
+        progress(len(limits), len(limits) + 1)
+    result = _fitted(base, found, evaluate, counter)
+    if progress:
+        progress(len(limits) + 1, len(limits) + 1)
+    return result
 
 
 def _fitted(base: Resolved, found: dict, evaluate, counter) -> Fit:
