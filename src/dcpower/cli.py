@@ -439,13 +439,37 @@ def scenario_show(ctx, name):
 # ------------------------------------------------------------------ units
 
 @cli.command("units")
-def units_cmd():
-    """List the unit spellings dcpower defines for this field (TR, gpm, cfm, MMBtu, kVA...)."""
-    from dcpower.units import DEFINITIONS
+@format_option(("table", "json", "markdown"))
+@click.option("--definitions", is_flag=True, help="Print the registry's definition lines instead (units.txt).")
+def units_cmd(fmt, definitions):
+    """The units dcpower reads, per quantity, with an example, and what --units si|us shows.
 
-    for line in DEFINITIONS.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#") and "=" in line and not line.startswith("["):
-            click.echo(line)
+    Any SI prefix works with a metric unit (kW, MW, GW; ML; kPa). A value with no unit is a
+    plain number. Absolute temperatures (degC, degF) and temperature differences (K, delta_degC,
+    delta_degF) are different quantities: 25 degC is refused where a difference is asked.
+
+    \b
+    Examples:
+      dcpower units
+      dcpower units --format json
+    """
+    from dcpower.chain.result import display_pairs
+    from dcpower.output.render import table
+    from dcpower.units import DEFINITIONS, unit_guide
+
+    if definitions:
+        for line in DEFINITIONS.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#") and "=" in line and not line.startswith("["):
+                click.echo(line)
+        return
+    guide = unit_guide(display_pairs())
+    if fmt == "json":
+        click.echo(json.dumps([{**g, "shown": [{"si": si, "us": us} for si, us in g["shown"]]} for g in guide],
+                              indent=2))
+        return
+    rows = [(g["quantity"], ", ".join(g["spellings"]), g["example"],
+             ", ".join(si if si == us else f"{si} -> {us}" for si, us in g["shown"])) for g in guide]
+    click.echo(table(["quantity", "dcpower reads", "example", "results shown in (si -> us)"], rows, fmt))
 
 
 # ------------------------------------------------------------------ size and grid
