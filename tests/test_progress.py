@@ -27,7 +27,7 @@ def terminal(monkeypatch):
 LONG_RUNS = [
     (("estimate", "--gpus", "1000", "--uncertainty", "50"), "samples: 50/50"),
     (("sweep", "--gpus", "1000..3000", "--steps", "3"), "steps: 3/3"),
-    (("fit", "--power", "5 MW", "--water", "0.1 Mgal/day"), "budgets: 3/3"),  # two budgets, then the estimate
+    (("fit", "--power", "5 MW", "--water", "0.1 Mgal/day"), "fit: 3/3"),  # 2 budgets, then the estimate
     (("compare", "--vary", "cooling=air-chiller,dlc-tower", "--gpus", "1000"), "variants: 2/2"),
     (("compare", "memphis", "memphis-phased"), "variants: 2/2"),
 ]

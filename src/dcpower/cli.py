@@ -661,7 +661,7 @@ def fit_cmd(ctx, power, grid_budget, water, fmt, units, output, **params):
     """
     from dcpower.studies.fit import fit
 
-    res = fit(power=power, grid=grid_budget, water=water, progress=progress_callback(ctx, "budgets"),
+    res = fit(power=power, grid=grid_budget, water=water, progress=progress_callback(ctx, "fit"),
               **scenario_kwargs(ctx, params))
     emit(ctx, res.report(units), fmt, output)
 

@@ -127,7 +127,8 @@ def _dimensionality(dimension: str):
 def format_unit(units) -> str:
     """Short unit string (``MW``, ``L/kWh``, ``degC``) used in tables and JSON."""
     text = f"{units:~C}"
-    text = text.replace("Δ°C", "delta_degC").replace("Δ°F", "delta_degF").replace("°C", "degC").replace("°F", "degF")
+    text = text.replace("Δ°C", "delta_degC").replace("Δ°F", "delta_degF")
+    text = text.replace("°C", "degC").replace("°F", "degF")
     return text.replace("**", "^")
 
 

@@ -124,3 +124,12 @@ def test_cli_hourly_parquet(run, tmp_path, est):
     assert df.index[0] == datetime(2001, 1, 1, 1, tzinfo=MEMPHIS)
     np.testing.assert_allclose(df["heat_out [TR]"].to_numpy(), est.hourly.heat_out.to("TR").magnitude)
     assert df.attrs["units"]["heat_out [TR]"] == "TR"
+
+
+def test_weather_without_time_zone_gives_local_times_without_offset(est):
+    import dataclasses
+
+    weather = dataclasses.replace(est.resolved.weather, time_zone=None)
+    bare = dataclasses.replace(est, resolved=dataclasses.replace(est.resolved, weather=weather))
+    first = hourly_csv(bare).splitlines()[1]
+    assert first.startswith("2001-01-01T01:00:00,")
