@@ -10,6 +10,8 @@ import click
 from dcpower.errors import DcpowerError, InputError
 
 FORMAT_CHOICES = ("table", "json", "csv", "markdown")
+# the forms dcpower.physics.sizing reads (distributed redundant: any xN/y)
+REDUNDANCY_EXAMPLES = ("N", "N+1", "2N", "2N+1", "2(N+1)", "4N/3")
 
 
 class QuantityType(click.ParamType):
@@ -41,25 +43,117 @@ def _specs_dirs(ctx) -> tuple:
 
 
 def _quiet(ctx) -> bool:
-    return bool(ctx.find_root().params.get("quiet"))
+    """``dcpower -q ...`` or ``dcpower COMMAND -q``."""
+    return bool(ctx.find_root().params.get("quiet") or ctx.meta.get("dcpower.quiet"))
+
+
+def _set_quiet(ctx, param, value):
+    if value:
+        ctx.meta["dcpower.quiet"] = True
+
+
+_QUIET = click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_quiet,
+                      help="No warnings or progress on stderr (the same as dcpower -q).")
+
+
+# ------------------------------------------------------------------ shell completion
+# Catalog ids are read only when the shell asks for them (the catalog loads on first use).
+
+def _matching(values, incomplete: str):
+    from click.shell_completion import CompletionItem
+
+    return [CompletionItem(v) for v in values if v.startswith(incomplete)]
+
+
+def _catalog_ids(ctx, category: str) -> list[str]:
+    from dcpower.catalog.loader import load_catalog
+
+    try:
+        return load_catalog(_specs_dirs(ctx)).ids(category)
+    except DcpowerError:  # a broken user catalog: complete nothing rather than fail in the shell
+        return []
+
+
+def complete_ids(category: str):
+    """A ``shell_complete`` callback offering the catalog's ids of ``category``."""
+    def complete(ctx, param, incomplete):
+        return _matching(_catalog_ids(ctx, category), incomplete)
+    return complete
+
+
+def complete_scenario(ctx, param, incomplete):
+    """Scenario ids, and TOML files once the text looks like a path."""
+    from click.shell_completion import CompletionItem
+
+    from dcpower.catalog.scenario import scenario_ids
+
+    items = _matching(scenario_ids(_specs_dirs(ctx)), incomplete)
+    if not items or "/" in incomplete or "." in incomplete:
+        items.append(CompletionItem(incomplete, type="file"))
+    return items
+
+
+def complete_category(ctx, param, incomplete):
+    from dcpower.catalog.models import SPEC_TYPES
+
+    return _matching(list(SPEC_TYPES), incomplete)
+
+
+def complete_any_id(ctx, param, incomplete):
+    from dcpower.catalog.loader import load_catalog
+
+    try:
+        cat = load_catalog(_specs_dirs(ctx))
+    except DcpowerError:
+        return []
+    return _matching(sorted({s.id for s in cat.all()}), incomplete)
+
+
+def complete_results(ctx, param, incomplete):
+    """Result names, comma-separated: completes the last one."""
+    from dcpower.chain.result import RESULT_UNITS
+
+    done, _, last = incomplete.rpartition(",")
+    prefix = done + "," if done else ""
+    return _matching([prefix + n for n in list(RESULT_UNITS) + ["all"] if n.startswith(last)], incomplete)
+
+
+_VARY_IDS = {"accelerator": "accelerator", "server": "server", "site": "site", "cooling": "cooling"}
+
+
+def complete_vary(ctx, param, incomplete):
+    """``--vary FIELD=A,B``: the option fields first, then the catalog ids of that field."""
+    field, sep, values = incomplete.partition("=")
+    if not sep:
+        return _matching([f"{k}=" for k in ("gpus", "accelerator", "server", "site", "cooling", "utilization",
+                                               "pue")], incomplete)
+    if field not in _VARY_IDS:
+        return []
+    done, _, last = values.rpartition(",")
+    prefix = f"{field}={done + ',' if done else ''}"
+    return _matching([prefix + i for i in _catalog_ids(ctx, _VARY_IDS[field]) if i.startswith(last)], incomplete)
 
 
 # Scenario options: the same on every command that computes (estimate, size, grid, compare,
 # sweep, fit, plot). ``skip`` leaves out what a command varies itself.
 _SCENARIO_OPTIONS = {
-    "scenario": click.option("--scenario", "scenario", help="Scenario id or TOML file (default: memphis)."),
+    "scenario": click.option("--scenario", "scenario", shell_complete=complete_scenario,
+                             help="Scenario id or TOML file (default: memphis)."),
     "gpus": click.option("--gpus", type=click.IntRange(min=1), help="Number of accelerators."),
-    "accelerator": click.option("--accelerator", help="Accelerator id, e.g. h100-sxm, b200, mi300x."),
-    "server": click.option("--server", help="Server id (default: the accelerator's usual server)."),
+    "accelerator": click.option("--accelerator", shell_complete=complete_ids("accelerator"),
+                                help="Accelerator id, e.g. h100-sxm, b200, mi300x."),
+    "server": click.option("--server", shell_complete=complete_ids("server"),
+                           help="Server id (default: the accelerator's usual server)."),
     "gpus_per_server": click.option("--gpus-per-server", type=click.IntRange(min=1),
                                     help="Custom node: accelerators per server."),
     "host_power": click.option("--host-power", type=QuantityType("[power]"),
                                help="Custom node: power of everything but the accelerators, e.g. '2.5 kW'."),
     "utilization": click.option("--utilization", type=click.FloatRange(min=0, max=1, min_open=True),
                                 help="Average accelerator power as a fraction of maximum, 0 < F <= 1."),
-    "site": click.option("--site", help="Site id: memphis, ashburn, phoenix."),
+    "site": click.option("--site", shell_complete=complete_ids("site"), help="Site id: memphis, ashburn, phoenix."),
     "weather": click.option("--weather", type=click.Path(dir_okay=False), help="Any EnergyPlus weather file (.epw)."),
-    "cooling": click.option("--cooling", help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion."),
+    "cooling": click.option("--cooling", shell_complete=complete_ids("cooling"),
+                            help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion."),
     "pue": click.option("--pue", type=click.FloatRange(min=1), help="Replace the cooling and electrical model by a "
                                                                      "fixed PUE (>= 1)."),
     "settings": click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
@@ -71,8 +165,9 @@ _KWARGS = ("gpus", "accelerator", "server", "gpus_per_server", "host_power", "ut
 
 
 def scenario_options(*skip):
-    """The scenario options, less ``skip``."""
+    """The scenario options, less ``skip``, and ``-q/--quiet`` (every command that computes has them)."""
     def deco(f):
+        f = _QUIET(f)
         for name, opt in reversed(list(_SCENARIO_OPTIONS.items())):
             if name not in skip:
                 f = opt(f)
@@ -109,9 +204,13 @@ def scenario_kwargs(ctx, params: dict) -> dict:
     return kw
 
 
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
 def progress_callback(ctx, what: str):
     """Progress on stderr for long runs, only on a terminal and not with --quiet."""
-    if _quiet(ctx) or not sys.stderr.isatty():
+    if _quiet(ctx) or not _stderr_is_terminal():
         return None
 
     def report(done: int, total: int) -> None:
@@ -167,8 +266,11 @@ def cli(specs, quiet):
 @click.option("--seed", type=int, help="Seed of the --uncertainty samples (default: fixed, reproducible).")
 @click.option("--spread", type=click.FloatRange(min=0, max=10), default=1.0, show_default=True,
               help="Scale every --uncertainty range about its value (0.5: half as wide).")
+@click.option("--hourly", "hourly", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write the 8,760 hourly series to FILE: .csv, or .parquet (needs pandas and pyarrow); "
+                   "units as --units, in the header.")
 @click.pass_context
-def estimate(ctx, fmt, units, output, explain, samples, seed, spread, **params):
+def estimate(ctx, fmt, units, output, explain, samples, seed, spread, hourly, **params):
     """Estimate IT load, cooling, losses, facility power, water and grid draw.
 
     \b
@@ -177,14 +279,21 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, **params):
       dcpower estimate --gpus 20000 --cooling air-chiller --format json
       dcpower estimate --set electrical.ups_efficiency=0.97 --explain
       dcpower estimate --uncertainty 10000 --seed 7
+      dcpower estimate --hourly memphis.csv
     """
     from dcpower.chain.estimate import estimate_resolved
     from dcpower.chain.resolve import resolve
 
     from dcpower.chain.run import CHAIN_RESULTS
 
+    if hourly is not None:
+        from dcpower.output.hourly import check_hourly_path
+
+        check_hourly_path(hourly)
     kw = scenario_kwargs(ctx, params)
     result = estimate_resolved(resolve(**kw))
+    if hourly is not None:
+        _write_hourly(ctx, result, hourly, units)
     if samples is not None:
         from dcpower.studies.uncertainty import uncertainty
 
@@ -196,6 +305,15 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, **params):
     emit(ctx, result.report(units, explain=explain, shown=None if explain else CHAIN_RESULTS), fmt, output)
 
 
+def _write_hourly(ctx, result, path, units) -> None:
+    from dcpower.output.files import write_atomic
+    from dcpower.output.hourly import hourly_data
+
+    write_atomic(path, hourly_data(result, path, units))
+    if not _quiet(ctx):
+        click.echo(f"wrote {path}", err=True)
+
+
 # ------------------------------------------------------------------ specs
 
 @cli.group()
@@ -204,7 +322,7 @@ def specs():
 
 
 @specs.command("list")
-@click.argument("category", required=False)
+@click.argument("category", required=False, shell_complete=complete_category)
 @format_option(("table", "json"))
 @click.pass_context
 def specs_list(ctx, category, fmt):
@@ -234,8 +352,8 @@ def specs_list(ctx, category, fmt):
 
 
 @specs.command("show")
-@click.argument("ident")
-@click.option("--category", help="Category, when an id exists in several.")
+@click.argument("ident", shell_complete=complete_any_id)
+@click.option("--category", shell_complete=complete_category, help="Category, when an id exists in several.")
 @format_option(("table", "json"))
 @click.pass_context
 def specs_show(ctx, ident, category, fmt):
@@ -304,7 +422,7 @@ def scenario_list(ctx):
 
 
 @scenario.command("show")
-@click.argument("name", default="memphis")
+@click.argument("name", default="memphis", shell_complete=complete_scenario)
 @click.pass_context
 def scenario_show(ctx, name):
     """Print scenario NAME as a TOML file you can copy and edit.
@@ -348,13 +466,37 @@ def scenario_new(ctx, name, base, output):
 # ------------------------------------------------------------------ units
 
 @cli.command("units")
-def units_cmd():
-    """List the unit spellings dcpower defines for this field (TR, gpm, cfm, MMBtu, kVA...)."""
-    from dcpower.units import DEFINITIONS
+@format_option(("table", "json", "markdown"))
+@click.option("--definitions", is_flag=True, help="Print the registry's definition lines instead (units.txt).")
+def units_cmd(fmt, definitions):
+    """The units dcpower reads, per quantity, with an example, and what --units si|us shows.
 
-    for line in DEFINITIONS.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#") and "=" in line and not line.startswith("["):
-            click.echo(line)
+    Any SI prefix works with a metric unit (kW, MW, GW; ML; kPa). A value with no unit is a
+    plain number. Absolute temperatures (degC, degF) and temperature differences (K, delta_degC,
+    delta_degF) are different quantities: 25 degC is refused where a difference is asked.
+
+    \b
+    Examples:
+      dcpower units
+      dcpower units --format json
+    """
+    from dcpower.chain.result import display_pairs
+    from dcpower.output.render import table
+    from dcpower.units import DEFINITIONS, unit_guide
+
+    if definitions:
+        for line in DEFINITIONS.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#") and "=" in line and not line.startswith("["):
+                click.echo(line)
+        return
+    guide = unit_guide(display_pairs())
+    if fmt == "json":
+        click.echo(json.dumps([{**g, "shown": [{"si": si, "us": us} for si, us in g["shown"]]} for g in guide],
+                              indent=2))
+        return
+    rows = [(g["quantity"], ", ".join(g["spellings"]), g["example"],
+             ", ".join(si if si == us else f"{si} -> {us}" for si, us in g["shown"])) for g in guide]
+    click.echo(table(["quantity", "dcpower reads", "example", "results shown in (si -> us)"], rows, fmt))
 
 
 # ------------------------------------------------------------------ size and grid
@@ -378,7 +520,8 @@ def _view(ctx, view_name: str, title: str, params: dict, fmt, units, output, exp
 @scenario_options()
 @output_options()
 @click.option("--explain", is_flag=True, help="Show every step of the estimate first.")
-@click.option("--redundancy", help="Redundancy of UPS and MV/LV transformers: N, N+1, 2N, 2N+1, 2(N+1), 4N/3.")
+@click.option("--redundancy", shell_complete=lambda ctx, param, incomplete: _matching(REDUNDANCY_EXAMPLES, incomplete),
+              help="Redundancy of UPS and MV/LV transformers: " + ", ".join(REDUNDANCY_EXAMPLES) + ".")
 @click.pass_context
 def size_cmd(ctx, fmt, units, output, explain, redundancy, **params):
     """What to build: UPS modules, transformers, substation, generators, cooling plant, space.
@@ -416,7 +559,7 @@ def grid_cmd(ctx, fmt, units, output, explain, ramp_limit, **params):
 # ------------------------------------------------------------------ planning: compare, sweep, fit
 
 def _results_option(default_text: str):
-    return click.option("--results", "results_text", metavar="NAME,NAME",
+    return click.option("--results", "results_text", metavar="NAME,NAME", shell_complete=complete_results,
                         help=f"Results to show, comma-separated, or 'all' (default: {default_text}).")
 
 
@@ -429,8 +572,8 @@ def _parse_results(text, default):
 
 
 @cli.command("compare")
-@click.argument("scenarios", nargs=-1)
-@click.option("--vary", "vary", multiple=True, metavar="FIELD=A,B,...",
+@click.argument("scenarios", nargs=-1, shell_complete=complete_scenario)
+@click.option("--vary", "vary", multiple=True, metavar="FIELD=A,B,...", shell_complete=complete_vary,
               help="Variants of one field: an estimate option (gpus, accelerator, site, cooling, utilization, pue) "
                    "or a --set key (cooling.approach). Repeat for every combination.")
 @scenario_options()
@@ -545,7 +688,8 @@ def fit_cmd(ctx, power, grid_budget, water, fmt, units, output, **params):
     """
     from dcpower.studies.fit import fit
 
-    res = fit(power=power, grid=grid_budget, water=water, **scenario_kwargs(ctx, params))
+    res = fit(power=power, grid=grid_budget, water=water, progress=progress_callback(ctx, "fit"),
+              **scenario_kwargs(ctx, params))
     emit(ctx, res.report(units), fmt, output)
 
 
@@ -618,7 +762,7 @@ def plot_monthly(ctx, fmt, units, output, **params):
 @plot_group.command("sweep")
 @sweep_options
 @click.option("--results", "results_text", default="facility_power,pue,water_per_day", show_default=True,
-              metavar="NAME,NAME", help="Results to draw, one panel each.")
+              metavar="NAME,NAME", shell_complete=complete_results, help="Results to draw, one panel each.")
 @_plot_output
 @click.pass_context
 def plot_sweep(ctx, gpus_range, utilization_range, field_range, steps, log, results_text, output, **params):

@@ -20,7 +20,8 @@ import pint
 
 from dcpower.errors import InputError
 
-__all__ = ["ureg", "Q_", "parse_quantity", "check_dimension", "DIMENSION_NAMES", "format_unit"]
+__all__ = ["ureg", "Q_", "parse_quantity", "check_dimension", "DIMENSION_NAMES", "format_unit", "UNIT_GUIDE",
+           "unit_guide", "has_dimension"]
 
 DEFINITIONS = Path(__file__).with_name("units.txt")
 
@@ -64,7 +65,39 @@ DIMENSION_NAMES: dict[str, tuple[str, str]] = {
     "[power_per_area]": ("a power per area", "10 W/m^2"),
     "[ramp_rate]": ("a ramp rate", "10 MW/min"),
     "[fan_efficacy]": ("a flow per power", "38.2 gpm/hp"),
+    "[co2_mass]": ("a mass of CO2", "1000 tCO2"),
 }
+
+# What `dcpower units` lists, in the order a planner meets them: (quantity, dimension as in
+# DIMENSION_NAMES, the spellings dcpower reads for it). Every spelling is tested to parse with its
+# dimension; the example of each quantity is its DIMENSION_NAMES example.
+UNIT_GUIDE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("power, heat", "[power]", ("W", "kW", "MW", "GW", "BTU/h", "MMBtu/h", "TR", "ton_of_refrigeration", "hp")),
+    ("energy", "[energy]", ("J", "kWh", "MWh", "GWh", "BTU", "MMBtu", "therm")),
+    ("apparent power", "[apparent_power]", ("VA", "kVA", "MVA")),
+    ("temperature", "[temperature]", ("degC", "degF", "celsius", "fahrenheit")),
+    ("temperature difference", "[temperature_difference]", ("K", "delta_degC", "delta_degF")),
+    ("pressure", "[pressure]", ("Pa", "kPa", "bar", "psi", "inH2O", "in_wg", "atm")),
+    ("flow", "[volume_flow]", ("L/s", "m^3/h", "m^3/d", "gpm", "cfm", "gal/d", "Mgal/day")),
+    ("water volume", "[volume]", ("L", "m^3", "ML", "gal", "Mgal", "ft^3")),
+    ("data rate", "[bandwidth]", ("bit/s", "Gbit/s", "Tbit/s", "GB/s", "bps")),
+    ("money", "[currency]", ("USD", "dollar")),
+    ("energy price", "[energy_price]", ("USD/kWh", "USD/MWh", "USD/MMBtu")),
+    ("demand charge", "[demand_price]", ("USD/kW/month", "USD/MW/year")),
+    ("CO2 mass", "[co2_mass]", ("kgCO2", "tCO2", "ktCO2", "MtCO2", "lbCO2")),
+    ("carbon intensity", "[carbon_intensity]", ("gCO2/kWh", "kgCO2/kWh", "kgCO2/MWh", "lbCO2/MWh")),
+    ("water intensity", "[water_intensity]", ("L/kWh", "m^3/MWh", "gal/MWh")),
+    ("fuel CO2", "[fuel_co2]", ("kgCO2/MMBtu", "lbCO2/MMBtu")),
+    ("heat rate", "[heat_rate]", ("BTU/kWh", "MJ/kWh")),
+    ("ramp rate", "[ramp_rate]", ("MW/s", "MW/min", "kW/s")),
+    ("area", "[area]", ("m^2", "ft^2", "acre", "ha")),
+    ("power per area", "[power_per_area]", ("W/m^2", "kW/m^2", "W/ft^2")),
+    ("length", "[length]", ("mm", "m", "km", "in", "ft", "mi")),
+    ("duration", "[time]", ("s", "min", "h", "d", "week", "month", "yr")),
+    ("mass", "[mass]", ("kg", "t", "lb", "ton")),
+    ("fan efficacy", "[fan_efficacy]", ("cfm/W", "gpm/hp", "m^3/h/W")),
+    ("fraction", "[dimensionless]", ("%", "percent", "ppm", "fraction")),
+)
 
 # Dimension names above that pint does not know itself, as pint dimensionality strings.
 _COMPOSITE = {
@@ -94,8 +127,32 @@ def _dimensionality(dimension: str):
 def format_unit(units) -> str:
     """Short unit string (``MW``, ``L/kWh``, ``degC``) used in tables and JSON."""
     text = f"{units:~C}"
-    text = text.replace("Δ°C", "delta_degC").replace("°C", "degC").replace("°F", "degF")
+    text = text.replace("Δ°C", "delta_degC").replace("Δ°F", "delta_degF")
+    text = text.replace("°C", "degC").replace("°F", "degF")
     return text.replace("**", "^")
+
+
+def has_dimension(unit: str, dimension: str) -> bool:
+    """Whether a quantity in ``unit`` passes :func:`check_dimension` for ``dimension``."""
+    try:
+        check_dimension(Q_(1.0, _units(unit)), dimension, unit)
+    except InputError:
+        return False
+    return True
+
+
+def unit_guide(shown: list[tuple[str, str]] = ()) -> list[dict]:
+    """The quantities of :data:`UNIT_GUIDE` as ``{"quantity", "dimension", "spellings", "example",
+    "shown"}``; ``shown`` holds the (SI, US) display pairs from ``shown`` that have the quantity's
+    dimension (what ``--units si`` and ``--units us`` print it in), each under the first quantity
+    it fits (a water intensity and a fan efficacy share a dimension)."""
+    out, placed = [], set()
+    for quantity, dimension, spellings in UNIT_GUIDE:
+        pairs = [(si, us) for si, us in shown if (si, us) not in placed and has_dimension(si, dimension)]
+        placed.update(pairs)
+        out.append({"quantity": quantity, "dimension": dimension, "spellings": list(spellings),
+                    "example": DIMENSION_NAMES[dimension][1], "shown": pairs})
+    return out
 
 
 def check_dimension(q, dimension: str, what: str):

@@ -103,7 +103,7 @@ def test_notebook_views(coolings):
     try:
         import pandas  # noqa: F401
     except ImportError:
-        with pytest.raises(dcpower.DcpowerError, match="pip install pandas"):
+        with pytest.raises(dcpower.DcpowerError, match=r"dcpower\[frame\]"):
             est.to_frame()
     else:
         assert coolings.to_frame().shape[1] == 3  # unit + two variants

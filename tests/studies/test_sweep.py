@@ -70,3 +70,16 @@ def test_cli_bad_input(capsys, argv, message):
     assert main(argv) == 2
     cap = capsys.readouterr()
     assert message in cap.err and len(cap.err.strip().splitlines()) == 1
+
+
+def test_series_carry_units():
+    # each step's value is the estimate's own, converted by pint into the display unit
+    s = dcpower.sweep("gpus", 1_000, 3_000, steps=3)
+    power = s.series("facility_power")
+    assert str(power.units) == "megawatt"
+    assert power[2].magnitude == pytest.approx(dcpower.estimate(gpus=3_000).facility_power.to("MW").magnitude)
+    pue = s.series("pue")
+    assert pue.dimensionless and hasattr(pue, "units")
+    water = s.series("water_per_day", "us")
+    assert water.units == dcpower.ureg("Mgal/d").units
+    assert water[0].to("m^3/d").magnitude == pytest.approx(s.series("water_per_day")[0].magnitude)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings as _warnings
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -18,8 +19,8 @@ from dcpower.errors import DcpowerError, DcpowerWarning
 from dcpower.report import Report, Table
 from dcpower.units import format_unit
 
-__all__ = ["Input", "Step", "Estimate", "Hourly", "RESULT_UNITS", "DESCRIPTIONS", "result_key", "describe",
-           "display_unit", "frame"]
+__all__ = ["Input", "Step", "Estimate", "Hourly", "RESULT_UNITS", "HOURLY_UNITS", "DESCRIPTIONS", "result_key",
+           "describe", "display_unit", "display_pairs", "frame", "pandas", "hour_ending", "TYPICAL_YEAR"]
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,13 @@ RESULT_UNITS: dict[str, tuple[str, str]] = {
     "chiller_capacity_required": ("MW", "TR"),
     "facility_water_flow": ("L/s", "gpm"),
     "supply_temperature_available": ("degC", "degF"),
-    "supply_temperature_margin": ("K", "K"),
+    "supply_temperature_margin": ("K", "delta_degF"),
     "rows": ("", ""),
     "halls": ("", ""),
     "white_space_area": ("m^2", "ft^2"),
     "power_swing": ("MW", "MW"),
-    "grid_ramp_rate": ("MW/s", "MW/s"),
+    # MW/min, the unit grid ramp limits are set in, so the swing's rate reads against ramp_limit
+    "grid_ramp_rate": ("MW/min", "MW/min"),
     "ramp_limit": ("MW/min", "MW/min"),
     "battery_power_required": ("MW", "MW"),
     "battery_energy_required": ("MWh", "MWh"),
@@ -238,14 +240,54 @@ def describe(name: str) -> str:
     return DESCRIPTIONS.get(result_key(name), "")
 
 
-# Hour 1 of a typical-year file is the hour ending 01:00 on 1 January; the series are labelled
-# by the hour's start, in a non-leap year (a typical year has 8,760 hours), local standard time.
-TYPICAL_YEAR_START = np.datetime64("2001-01-01T00:00")
+# Display units of each hourly series: (SI, US), as RESULT_UNITS for the results.
+HOURLY_UNITS: dict[str, tuple[str, str]] = {
+    "dry_bulb": ("degC", "degF"),
+    "wet_bulb": ("degC", "degF"),
+    "it_power": ("MW", "MW"),
+    "cooling_power": ("MW", "MW"),
+    "electrical_losses": ("MW", "MW"),
+    "facility_power": ("MW", "MW"),
+    "grid_power": ("MW", "MW"),
+    "economizer_fraction": ("", ""),
+    "water": ("m^3/h", "gpm"),
+    "heat_out": ("MW", "TR"),
+}
+
+
+def display_pairs() -> list[tuple[str, str]]:
+    """Every distinct (SI, US) display-unit pair of the results and hourly series, dimensionless left out."""
+    pairs = {p: None for p in list(RESULT_UNITS.values()) + list(HOURLY_UNITS.values()) if p[0]}
+    return list(pairs)
+
+
+# A typical year has 8,760 hours and no 29 February; its rows are labelled in this non-leap year.
+TYPICAL_YEAR = 2001
+# Hour 1 of a typical-year file is the hour ending 01:00 on 1 January, local standard time
+# (EnergyPlus Weather File Data Dictionary, field "Hour": 1 to 24, the hour ending then).
+TYPICAL_YEAR_START = np.datetime64(f"{TYPICAL_YEAR}-01-01T00:00")
+
+
+def hour_ending(hours: int, time_zone: float | None) -> list[datetime]:
+    """The end of each hour of the typical year, as EPW numbers them, in local standard time.
+
+    Hour 1 ends at 01:00 on 1 January of :data:`TYPICAL_YEAR`, hour 8,760 at 00:00 on 1 January
+    of the next year (EPW hour 24 of 31 December). ``time_zone`` is the weather's standard time
+    in hours from UTC, made a fixed-offset time zone (no daylight saving, as in the file);
+    ``None`` gives naive times.
+    """
+    tz = None if time_zone is None else timezone(timedelta(hours=float(time_zone)))
+    start = datetime(TYPICAL_YEAR, 1, 1, tzinfo=tz)
+    return [start + timedelta(hours=i + 1) for i in range(hours)]
 
 
 @dataclass(frozen=True)
 class Hourly:
-    """The typical year hour by hour: weather, IT, cooling, losses, facility, grid, water, heat."""
+    """The typical year hour by hour: weather, IT, cooling, losses, facility, grid, water, heat.
+
+    Every series is a pint Quantity (``economizer_fraction`` a dimensionless one); their display
+    units are in :data:`HOURLY_UNITS`.
+    """
 
     dry_bulb: Any
     wet_bulb: Any
@@ -272,6 +314,17 @@ class Hourly:
 
     def items(self):
         return [(k, getattr(self, k)) for k in self.keys()]
+
+    def columns(self, units: str = "si") -> dict[str, tuple[np.ndarray, str]]:
+        """``{name: (values, unit)}``: every series as floats in its display unit for ``units``
+        ("si" or "us"), one value per hour (a constant series repeated); unit "" when dimensionless."""
+        n = np.size(self.facility_power.magnitude)
+        out = {}
+        for name, q in self.items():
+            unit = HOURLY_UNITS[name][0 if units == "si" else 1]
+            values = np.asarray(q.to(unit or "dimensionless").magnitude, dtype=float).reshape(-1)
+            out[name] = (np.broadcast_to(values, (n,)) if values.size == 1 else values, unit)
+        return out
 
 
 @dataclass
@@ -370,14 +423,45 @@ class Estimate:
         return render(self, "html", "si")
 
     def to_frame(self, units: str = "si"):
+        """The hourly series of the typical year as a pandas DataFrame (needs pandas:
+        ``pip install "dcpower[frame]"``).
+
+        One row per hour, 8,760 in all. The index, named ``hour_ending``, holds the end of each
+        hour as EnergyPlus weather files number them, in the site's local standard time: a
+        fixed-offset time zone from the weather file (``resolved.weather.time_zone``; no daylight
+        saving, as in the file), naive when the file gives none. The typical year is labelled
+        2001 (non-leap): the first row ends at 2001-01-01 01:00, the last at 2002-01-01 00:00
+        (hour 24 of 31 December), see :func:`hour_ending`.
+
+        Columns are the :attr:`hourly` series (``dry_bulb``, ``it_power``, ``facility_power``,
+        ``water``, ...) as floats in the display units of ``units`` ("si" or "us");
+        ``df.attrs["units"]`` maps each column to its unit (``"MW"``, ``"m^3/h"``; ``""`` for
+        the dimensionless ``economizer_fraction``). :meth:`results_frame` gives the results table.
+        """
+        pd = pandas("to_frame()")
+        columns = self.hourly.columns(units)
+        n = len(next(iter(columns.values()))[0])
+        index = pd.DatetimeIndex(hour_ending(n, self.resolved.weather.time_zone), name="hour_ending")
+        df = pd.DataFrame({name: values for name, (values, _) in columns.items()}, index=index)
+        df.attrs["units"] = {name: unit for name, (_, unit) in columns.items()}
+        return df
+
+    def results_frame(self, units: str = "si"):
         """The results as a pandas DataFrame indexed by result name (needs pandas)."""
         return frame(["result", "value", "unit", "description"], self.rows(units), "result")
 
 
-def frame(columns, rows, index):
-    """A pandas DataFrame of ``rows``; a one-line error when pandas is missing."""
+def pandas(what: str = "to_frame()"):
+    """The pandas module; a one-line error naming the extra to install when it is missing."""
     try:
         import pandas as pd
     except ImportError:
-        raise DcpowerError("to_frame() needs pandas; pip install pandas, or use to_dict()") from None
+        raise DcpowerError(f'{what} needs pandas: pip install "dcpower[frame]" (in a checkout of dcpower: '
+                           'pip install ".[frame]"), or use to_dict()') from None
+    return pd
+
+
+def frame(columns, rows, index):
+    """A pandas DataFrame of ``rows``; a one-line error when pandas is missing."""
+    pd = pandas("to_frame()")
     return pd.DataFrame([list(r) for r in rows], columns=list(columns)).set_index(index)

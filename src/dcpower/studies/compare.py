@@ -170,6 +170,8 @@ def compare(scenarios: Sequence[Any] | None = None, *, vary: dict[str, Sequence]
         ``--set`` keys (``cooling.approach``). Several keys give every combination.
     results : sequence of str, optional
         Results a table shows; ``None`` for all. JSON from ``to_dict()`` holds all.
+    progress : callable, optional
+        Called as ``progress(done, total)`` as each variant or scenario is done.
     specs_dirs, settings, **overrides
         As for :func:`dcpower.estimate`, applied to every variant.
 
@@ -220,12 +222,14 @@ def compare(scenarios: Sequence[Any] | None = None, *, vary: dict[str, Sequence]
         raise InputError("give scenarios to compare (dcpower compare a.toml b.toml) or --vary FIELD=A,B")
     catalog = load_catalog(specs_dirs)
     labels, ests = [], []
-    for s in scenarios:
+    for i, s in enumerate(scenarios):
         label = Path(str(s)).stem if str(s).endswith(".toml") else str(getattr(s, "id", s))
         while label in labels:
             label += "'"
         labels.append(label)
         ests.append(run_variant(s, specs_dirs, settings, overrides, {}, catalog))
+        if progress:
+            progress(i + 1, len(scenarios))
     return Comparison.of_estimates(labels, ests, results=results, units=units)
 
 

@@ -16,6 +16,9 @@ that binds. JSON (``Fit.to_dict()``)::
     {"gpus": 123456, "binding": "power",
      "constraints": {"power": {"budget": 150.0, "unit": "MW", "result": "facility_power",
                                "gpus": 123456, "value_at_fit": 149.99, "value_at_next": 150.01}, ...},
+
+Each budget is reported in the unit it was given in (``--water "1 Mgal/day"``: ``"unit": "Mgal/d"``,
+the values at the fitted count in Mgal/d too).
      "scenario": {...}, "results": {...the estimate at the fitted count...}, "warnings": [...]}
 """
 
@@ -36,6 +39,7 @@ from dcpower.chain.run import chain_results, run_chain
 from dcpower.errors import InputError
 from dcpower.report import Report, Table
 from dcpower.studies.compare import DEFAULT_RESULTS
+from dcpower.units import Q_, format_unit
 from dcpower.weather.model import AirStates
 
 __all__ = ["fit", "Fit", "BUDGETS"]
@@ -46,6 +50,8 @@ BUDGETS = {
     "grid": ("grid_power_peak", "[power]", "MW"),
     "water": ("water_per_day", "[volume] / [time]", "m^3/d"),
 }
+# columns of Fit.rows(): the budget and the value at the fitted count share the unit column
+ROW_HEADS = ("budget", "limits", "budget value", "value at that count", "unit", "gpus that fit", "binds")
 MAX_GPUS = 10_000_000
 GRID = 25  # counts evaluated per round, as one batch of the chain
 
@@ -91,12 +97,13 @@ class Fit:
                 "scenario": d["scenario"], "results": d["results"], "warnings": d["warnings"]}
 
     def rows(self) -> list[tuple]:
-        return [(n, c["result"], f"{c['budget']:g} {c['unit']}", c["gpus"], c["value_at_fit"],
-                 "binding" if n == self.binding else "") for n, c in self.constraints.items()]
+        """``(budget, result, budget value, value at the fitted count, unit, gpus, binds)`` per budget;
+        both values in the unit the budget was given in."""
+        return [(n, c["result"], c["budget"], c["value_at_fit"], c["unit"], c["gpus"],
+                 "yes" if n == self.binding else "") for n, c in self.constraints.items()]
 
     def report(self, units: str = "si") -> Report:
-        heads = ["budget", "limits", "budget value", "gpus that fit", "value at that count", ""]
-        budgets = Table(heads, [list(r) for r in self.rows()])
+        budgets = Table(list(ROW_HEADS), [list(r) for r in self.rows()])
         at = Table(["result", "value", "unit", "what"],
                    [list(r) for r in self.estimate.rows(units) if r[0] in ("gpus",) + DEFAULT_RESULTS],
                    f"At {self.gpus:,} GPUs:")
@@ -115,7 +122,7 @@ class Fit:
         return self.render("html")
 
     def to_frame(self):
-        return frame(["budget", "limits", "budget value", "gpus", "value at fit", "binding"], self.rows(), "budget")
+        return frame(list(ROW_HEADS), self.rows(), "budget")
 
     def __repr__(self) -> str:
         return f"<Fit {self.gpus} GPUs, {self.binding} binds>"
@@ -153,7 +160,7 @@ def _largest_within(evaluate, limit: float, guess: int) -> int:
 
 
 def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), settings: dict | None = None,
-        **overrides) -> Fit:
+        progress=None, **overrides) -> Fit:
     """How many GPUs fit in a power, grid and/or water budget.
 
     Parameters
@@ -168,6 +175,9 @@ def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), sett
         Budget for ``water_per_day`` (annual mean), e.g. ``"1 Mgal/day"``. [volume/time]
     specs_dirs, settings, **overrides
         As for :func:`dcpower.estimate` (``gpus`` is what is solved for).
+    progress : callable, optional
+        Called as ``progress(done, total)`` as each budget is solved, then once more when the
+        estimate at the fitted count is done (``total`` is the number of budgets plus one).
 
     Returns
     -------
@@ -197,29 +207,39 @@ def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), sett
 
     n0 = max(1, int(base.scenario.gpus))
     found = {}
-    for name, q in limits.items():
+    for i, (name, q) in enumerate(limits.items()):
+        if progress and i:
+            progress(i, len(limits) + 1)
         unit = BUDGETS[name][2]
         limit = float(q.to(unit).magnitude)
         v0 = float(evaluate(name, np.array([n0]))[0])
         if name == "water" and v0 == 0:
-            found[name] = (limit, None)
+            found[name] = (q, None)
             continue
         guess = int(n0 * limit / v0) if v0 > 0 else n0
-        found[name] = (limit, _largest_within(lambda c, _n=name: evaluate(_n, c), limit, guess))
-    return _fitted(base, found, evaluate, counter)
+        found[name] = (q, _largest_within(lambda c, _n=name: evaluate(_n, c), limit, guess))
+    if progress:
+        progress(len(limits), len(limits) + 1)
+    result = _fitted(base, found, evaluate, counter)
+    if progress:
+        progress(len(limits) + 1, len(limits) + 1)
+    return result
 
 
 def _fitted(base: Resolved, found: dict, evaluate, counter) -> Fit:
-    """The Fit: per-budget counts and values, the binding one, the estimate at the fitted count."""
+    """The Fit: per-budget counts and values (in each budget's own unit), the binding one, the
+    estimate at the fitted count."""
     constraints: dict[str, dict] = {}
-    for name, (limit, n) in found.items():
+    for name, (q, n) in found.items():
         result, _, unit = BUDGETS[name]
+        given = format_unit(q.units)
+        per_display = float(Q_(1.0, unit).to(q.units).magnitude)  # measured values come in `unit`
         if n is None:
-            constraints[name] = {"budget": limit, "unit": unit, "result": result, "gpus": None,
+            constraints[name] = {"budget": float(q.magnitude), "unit": given, "result": result, "gpus": None,
                                  "value_at_fit": 0.0, "value_at_next": 0.0, "note": "this cooling uses no site water"}
             continue
-        at = evaluate(name, np.array([max(n, 1), n + 1]))
-        constraints[name] = {"budget": limit, "unit": unit, "result": result, "gpus": n,
+        at = evaluate(name, np.array([max(n, 1), n + 1])) * per_display
+        constraints[name] = {"budget": float(q.magnitude), "unit": given, "result": result, "gpus": n,
                              "value_at_fit": float(at[0]) if n else None, "value_at_next": float(at[1])}
     finite = {k: c["gpus"] for k, c in constraints.items() if c["gpus"] is not None}
     if not finite:

@@ -102,7 +102,8 @@ class Sweep(Comparison):
         return {"field": self.field, "steps": list(self.steps), "step_unit": self.unit, **d}
 
     def series(self, name: str, units: str | None = None):
-        """Result ``name`` at every step, as a Quantity array in its display unit."""
+        """Result ``name`` at every step, as a pint Quantity array in its display unit for ``units``
+        (a dimensionless Quantity for plain numbers such as ``pue``)."""
         return Q_(self.column(name, units), display_unit(name, units or self.units) or "dimensionless")
 
     def report(self, units: str | None = None) -> Report:

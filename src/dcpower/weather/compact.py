@@ -44,7 +44,7 @@ def write_compact(weather: Weather, path) -> None:
 
     Notes
     -----
-    Header lines ``# key: value`` give the station and its design conditions; then one row
+    Header lines ``# key: value`` give the station (with its time zone) and its design conditions; then one row
     per hour of ``dry_bulb_degC, dew_point_degC, relative_humidity_pct, pressure_Pa,
     wet_bulb_degC, humidity_ratio``, rounded to 0.01 °C, 0.1 %, 1 Pa and 1e-6. The gzip
     stream carries no time stamp, so the same weather always gives the same bytes.
@@ -56,6 +56,8 @@ def write_compact(weather: Weather, path) -> None:
               f"# latitude: {weather.latitude:g}",
               f"# longitude: {weather.longitude:g}",
               f"# elevation: {weather.elevation.to(ureg.m).magnitude:g} m"]
+    if weather.time_zone is not None:
+        header.append(f"# time_zone: {weather.time_zone:g} h")
     design = weather.design
     if design is not None:
         if design.source:
@@ -237,4 +239,5 @@ def _weather_from(path, meta, column_line, data) -> "Weather":
         wet_bulb=Q_(data[:, 4], ureg.degC),
         humidity_ratio=Q_(data[:, 5], ureg.dimensionless),
         design=design,
+        time_zone=number("time_zone") if "time_zone" in meta else None,
     )

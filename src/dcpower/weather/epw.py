@@ -191,6 +191,7 @@ def read_epw(path) -> Weather:
         fail(path, 1, "file is empty or starts with a blank line, not an EPW weather file",
              "give an EnergyPlus .epw file")
     name, data_source, wmo, latitude, longitude, elevation = _parse_location(lines[0], path)
+    time_zone = _time_zone(lines[0], path)
     design = _check_header(lines, path)
     rows, line_numbers = _hourly_rows(lines, path)
     data, lines_arr = _in_calendar_order(*_parse_rows(rows, line_numbers, path), path)
@@ -218,7 +219,16 @@ def read_epw(path) -> Weather:
     return Weather(name=name, source=source, latitude=latitude, longitude=longitude,
                    elevation=Q_(elevation, ureg.m), dry_bulb=t_db, dew_point=t_dp,
                    relative_humidity=Q_(values["relative_humidity"], ureg.percent),
-                   pressure=p, wet_bulb=wet_bulb, humidity_ratio=humidity_ratio, design=design)
+                   pressure=p, wet_bulb=wet_bulb, humidity_ratio=humidity_ratio, design=design,
+                   time_zone=time_zone)
+
+
+def _time_zone(line_text: str, path) -> float | None:
+    """LOCATION field 9, the standard time of the rows in hours from UTC (-12 to +14), or None."""
+    tz = _optional_float(line_text.split(","), 8, path, 1, "time zone")
+    if tz is not None and not -12 <= tz <= 14:
+        fail(path, 1, f"time zone {tz:g} h is outside -12..+14 h from UTC", "fix the LOCATION line")
+    return tz
 
 
 def _check_header(lines: list[str], path) -> DesignConditions | None:

@@ -109,6 +109,9 @@ class Weather:
         Hourly humidity ratio. [kg water / kg dry air]
     design : DesignConditions or None
         ASHRAE design conditions of the station, if the file has them.
+    time_zone : float or None
+        The station's standard time, hours from UTC (EPW LOCATION field "Time Zone": -6.0 for
+        Memphis), the time the hourly rows are in; ``None`` if the file does not say. [h]
     """
 
     name: str
@@ -123,6 +126,7 @@ class Weather:
     wet_bulb: object
     humidity_ratio: object
     design: DesignConditions | None = None
+    time_zone: float | None = None
 
     @property
     def hours(self) -> int:
