@@ -44,10 +44,60 @@ def test_readme_shows_the_default_estimate():
     assert "dcpower estimate --gpus 100000" in commands
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[b.where for b in BLOCKS])
+sys.path.insert(0, str(ROOT / "tools"))
+try:
+    import build_images
+finally:
+    sys.path.pop(0)
+
+TEXT_BLOCKS = [b for b in BLOCKS if not build_images.is_image_command(b.command)]
+IMAGE_BLOCKS = [b for b in BLOCKS if build_images.is_image_command(b.command)]
+
+
+@pytest.mark.parametrize("block", TEXT_BLOCKS, ids=[b.where for b in TEXT_BLOCKS])
 def test_block_is_current(block):
     expected = build_docs.render_block(block.command, build_docs.run_command(block.command))
     assert block.body == expected, f"{block.where}: output of '{block.command}' is stale: {FIX}"
+
+
+@pytest.mark.parametrize("block", IMAGE_BLOCKS, ids=[b.where for b in IMAGE_BLOCKS])
+def test_image_is_current(block):
+    """The picture shows the numbers dcpower gives today (its sidecar), the file is the one drawn
+    from them, and the link's text is the picture's title."""
+    pytest.importorskip("matplotlib")
+    r = build_images.render(block.command, block.path)
+    assert build_images.problems(r) == [], f"{block.where}: {FIX}"
+    assert block.body == r.body, f"{block.where}: image link is stale: {FIX}"
+
+
+def test_every_image_in_the_docs_is_generated():
+    """Each docs/img picture, and each picture a document shows, comes from an image block."""
+    made = {(b.path.parent / build_images._target(build_images.shlex.split(b.command), b.path)[1]).resolve()
+            for b in IMAGE_BLOCKS}
+    on_disk = {p.resolve() for p in (ROOT / "docs" / "img").glob("*") if p.suffix in (".png", ".svg")}
+    assert on_disk <= made, f"pictures no block draws: {sorted(p.name for p in on_disk - made)}"
+    for f in build_docs.doc_files():
+        for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", f.read_text(encoding="utf-8")):
+            assert (f.parent / link).resolve() in made, f"{f.name}: {link} is not drawn by an image block"
+
+
+def test_a_changed_number_is_caught(tmp_path, monkeypatch):
+    """The image check fails when the numbers behind a picture change (here: its sidecar's)."""
+    pytest.importorskip("matplotlib")
+    import json
+    import shutil
+
+    block = IMAGE_BLOCKS[0]
+    r = build_images.render(block.command, block.path)
+    sidecar = tmp_path / r.sidecar.name
+    shutil.copy(r.sidecar, sidecar)
+    shutil.copy(r.image, tmp_path / r.image.name)
+    d = json.loads(sidecar.read_text(encoding="utf-8"))
+    d["data"]["title"] += " (old)"
+    sidecar.write_text(json.dumps(d), encoding="utf-8")
+    moved = build_images.Rendered(tmp_path / r.image.name, sidecar, r.picture, r.sidecar_text, r.body)
+    monkeypatch.setattr(build_images, "ROOT", tmp_path)
+    assert any("other numbers" in p for p in build_images.problems(moved))
 
 
 def test_assumptions_doc_is_current():
