@@ -44,10 +44,60 @@ def test_readme_shows_the_default_estimate():
     assert "dcpower estimate --gpus 100000" in commands
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[b.where for b in BLOCKS])
+sys.path.insert(0, str(ROOT / "tools"))
+try:
+    import build_images
+finally:
+    sys.path.pop(0)
+
+TEXT_BLOCKS = [b for b in BLOCKS if not build_images.is_image_command(b.command)]
+IMAGE_BLOCKS = [b for b in BLOCKS if build_images.is_image_command(b.command)]
+
+
+@pytest.mark.parametrize("block", TEXT_BLOCKS, ids=[b.where for b in TEXT_BLOCKS])
 def test_block_is_current(block):
     expected = build_docs.render_block(block.command, build_docs.run_command(block.command))
     assert block.body == expected, f"{block.where}: output of '{block.command}' is stale: {FIX}"
+
+
+@pytest.mark.parametrize("block", IMAGE_BLOCKS, ids=[b.where for b in IMAGE_BLOCKS])
+def test_image_is_current(block):
+    """The picture shows the numbers dcpower gives today (its sidecar), the file is the one drawn
+    from them, and the link's text is the picture's title."""
+    pytest.importorskip("matplotlib")
+    r = build_images.render(block.command, block.path)
+    assert build_images.problems(r) == [], f"{block.where}: {FIX}"
+    assert block.body == r.body, f"{block.where}: image link is stale: {FIX}"
+
+
+def test_every_image_in_the_docs_is_generated():
+    """Each docs/img picture, and each picture a document shows, comes from an image block."""
+    made = {(b.path.parent / build_images._target(build_images.shlex.split(b.command), b.path)[1]).resolve()
+            for b in IMAGE_BLOCKS}
+    on_disk = {p.resolve() for p in (ROOT / "docs" / "img").glob("*") if p.suffix in (".png", ".svg")}
+    assert on_disk <= made, f"pictures no block draws: {sorted(p.name for p in on_disk - made)}"
+    for f in build_docs.doc_files():
+        for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", f.read_text(encoding="utf-8")):
+            assert (f.parent / link).resolve() in made, f"{f.name}: {link} is not drawn by an image block"
+
+
+def test_a_changed_number_is_caught(tmp_path, monkeypatch):
+    """The image check fails when the numbers behind a picture change (here: its sidecar's)."""
+    pytest.importorskip("matplotlib")
+    import json
+    import shutil
+
+    block = IMAGE_BLOCKS[0]
+    r = build_images.render(block.command, block.path)
+    sidecar = tmp_path / r.sidecar.name
+    shutil.copy(r.sidecar, sidecar)
+    shutil.copy(r.image, tmp_path / r.image.name)
+    d = json.loads(sidecar.read_text(encoding="utf-8"))
+    d["data"]["title"] += " (old)"
+    sidecar.write_text(json.dumps(d), encoding="utf-8")
+    moved = build_images.Rendered(tmp_path / r.image.name, sidecar, r.picture, r.sidecar_text, r.body)
+    monkeypatch.setattr(build_images, "ROOT", tmp_path)
+    assert any("other numbers" in p for p in build_images.problems(moved))
 
 
 def test_assumptions_doc_is_current():
@@ -92,3 +142,71 @@ def test_readme_library_example_runs():
     section = text[text.index("## Library"):]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     exec(compile(code, "README.md (Library)", "exec"), {})
+
+
+def _spec(ident: str, category: str) -> dict:
+    import json
+
+    from click.testing import CliRunner
+
+    from dcpower.cli import cli
+
+    result = CliRunner().invoke(cli, ["specs", "show", ident, "--category", category, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _check_sizing_figures() -> None:
+    from dcpower.physics.sizing import redundant_units
+    from dcpower.units import Q_
+
+    toml = (ROOT / "specs" / "measurements" / "h100-sxm-2026-11-26.toml").read_text(encoding="utf-8")
+    for key, text in [("pattern_power_trough", "139.7 W"), ("pattern_power_peak", "867.9 W"),
+                      ("pattern_period", "0.5 s"), ("pattern_duty_cycle", "0.610")]:
+        assert re.search(rf'^{key} = {{ value = "{re.escape(text)}"', toml, re.M), key
+    assert "mean 523.7 W" in toml
+    assert round((523.7 - 139.7) / (867.9 - 139.7), 3) == 0.527  # the duty that carries the mean
+    # the worked example: 10 MW of 2.5 MW units
+    assert redundant_units(Q_(10, "MW"), Q_(2.5, "MW"), "N+1") == 5 and redundant_units(Q_(10, "MW"), Q_(2.5, "MW"), "2N") == 8
+    site = _spec("memphis", "site")
+    assert "39.9 degC" in str(site)
+    scenario = (ROOT / "specs" / "scenarios" / "memphis.toml").read_text(encoding="utf-8")
+    assert "design_loading = { value = 0.5," in scenario
+
+
+# Figures in the prose of docs/planning.md and docs/sizing.md (outside generated blocks): each is
+# a phrase here, checked against the catalog or the code, or a published rule with its source.
+DOC_FIGURES = {
+    "docs/planning.md": {
+        "within 0.2 %": "tests/studies/test_uncertainty.py checks the binned year at rel=2e-3",
+    },
+    "docs/sizing.md": {
+        "10 MW at N+1 with 2.5 MW units = 5 units (12.5 MW); 2N = 8": "checked: physics.sizing",
+        "scenario's 50 % design loading": "scenario electrical.design_loading 0.5 (checked)",
+        "run at or below 50 %": "published: CEC/LBNL/EPRI 2005, the design loading's source",
+        "<= 70 % average load": "published: ISO 8528-1 prime power definition",
+        "(1 - 0.6 %/K above 40 degC)": "generator derate of the catalog's generator set (checked)",
+        "Memphis 39.9 degC": "catalog: Memphis extreme_dry_bulb (checked)",
+        "(p5 139.7 W)": "catalog: h100-sxm measurement pattern_power_trough (checked)",
+        "(p95 867.9 W)": "catalog: pattern_power_peak (checked)",
+        "0.5 s period": "catalog: pattern_period (checked)",
+        "mean 523.7 W (0.527; the achieved busy fraction was 0.61)": "catalog: the measurement's mean and duty (checked)",
+    },
+}
+
+
+@pytest.mark.parametrize("doc", sorted(DOC_FIGURES))
+def test_docs_prose_figures_are_checked(doc):
+    text = " ".join(t for _, t in _prose((ROOT / doc).read_text(encoding="utf-8")))
+    text = " ".join(text.split())
+    for phrase in sorted(DOC_FIGURES[doc], key=len, reverse=True):
+        assert phrase in text, f"{doc} no longer says {phrase!r}; update DOC_FIGURES"
+        text = text.replace(phrase, " ")
+    found = [m.group(0) for m in RESULT_FIGURE.finditer(text)]
+    assert not found, f"{doc}: figures outside generated blocks with no check: {found}"
+    if doc.endswith("sizing.md"):
+        _check_sizing_figures()
+        assert "2e-3" in (ROOT / "tests" / "studies" / "test_uncertainty.py").read_text(encoding="utf-8")
+        gen = (ROOT / "specs" / "equipment.toml").read_text(encoding="utf-8")
+        assert re.search(r'derate_temperature = \{ value = "40 degC"', gen)
+        assert re.search(r'temperature_derate = \{ value = "0.006 1/K"', gen)

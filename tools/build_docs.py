@@ -13,11 +13,12 @@ output, then an end marker:
 The command runs in-process on the installed package (click's CliRunner on ``dcpower.cli.cli``),
 with DCPOWER_SPECS unset so only the built-in catalog counts; stdout only, trailing spaces
 removed. Markers inside fenced code are ignored. A command that writes a file (-o/--output) is
-refused.
+refused, except `dcpower plot ... -o img/NAME.png`: an image block, whose picture in docs/img/
+is redrawn with a sidecar of the numbers it shows (tools/build_images.py).
 
 Usage: python tools/build_docs.py [--check]
-    (no option)  rewrite every stale block and docs/assumptions.md
-    --check      write nothing; exit 1 listing the stale blocks and files
+    (no option)  rewrite every stale block, picture and docs/assumptions.md
+    --check      write nothing; exit 1 listing the stale blocks, pictures and files
 A command that fails (or a marker without its end) prints the command and its error and exits
 with status 2; nothing is written then. tests/test_docs.py runs the same check.
 """
@@ -138,20 +139,43 @@ def render_block(command: str, output: str) -> str:
     return f"{fence}text\n$ {command}\n{output}\n{fence}\n"
 
 
-def _assumptions():
+def _tool(name: str):
+    """A sibling module of this script (list_assumptions, build_images)."""
+    import importlib
+
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     try:
-        import list_assumptions
+        return importlib.import_module(name)
     finally:
         sys.path.pop(0)
-    return list_assumptions
 
 
-def build() -> tuple[dict[Path, str], list[str]]:
+def _assumptions():
+    return _tool("list_assumptions")
+
+
+def expected(block: Block) -> tuple[str, dict[Path, bytes | str], list[str]]:
+    """``(the block's text today, files to write when stale, why they are stale)``.
+
+    A text block's files are empty; an image block's are its picture and sidecar, listed
+    only when they are out of date. DocsError when the command fails.
+    """
+    images = _tool("build_images")
+    if not images.is_image_command(block.command):
+        return render_block(block.command, run_command(block.command)), {}, []
+    try:
+        r = images.render(block.command, block.path)
+    except images.ImageError as exc:
+        raise DocsError(str(exc)) from None
+    found = images.problems(r)
+    return r.body, (images.files(r) if found else {}), found
+
+
+def build() -> tuple[dict[Path, str | bytes], list[str]]:
     """``(new text of every file that changes, what is stale)``; DocsError on any failure."""
-    outputs: dict[str, str | None] = {}
+    outputs: dict[tuple[Path, str], str | None] = {}
     errors: list[str] = []
-    changed: dict[Path, str] = {}
+    changed: dict[Path, str | bytes] = {}
     stale: list[tuple[int, int, str]] = []  # (file, line, what): listed in reading order
     for order, path in enumerate(doc_files()):
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -161,17 +185,18 @@ def build() -> tuple[dict[Path, str], list[str]]:
             errors.append(str(exc))
             continue
         for b in blocks:
-            if b.command not in outputs:
+            if (path, b.command) not in outputs:
                 try:
-                    outputs[b.command] = run_command(b.command)
+                    outputs[path, b.command], files, found = expected(b)
                 except DocsError as exc:
                     errors.append(f"{b.where}: {exc}")
-                    outputs[b.command] = None
+                    outputs[path, b.command] = None
+                    continue
+                changed.update(files)
+                stale += [(order, b.line, f"{b.where}: {what}") for what in found]
         for b in reversed(blocks):  # from the end, so earlier line indices stay valid
-            if outputs[b.command] is None:
-                continue
-            new = render_block(b.command, outputs[b.command])
-            if new != b.body:
+            new = outputs[path, b.command]
+            if new is not None and new != b.body:
                 stale.append((order, b.line, f"{b.where}: {b.command}"))
                 lines[b.start:b.end] = [new]
         text = "".join(lines)
@@ -209,7 +234,10 @@ def main(argv: list[str] | None = None) -> int:
         print("docs are current")
         return 0
     for path, text in changed.items():
-        path.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
         print(f"wrote {path.relative_to(ROOT)}")
     if not changed:
         print("docs are current")
