@@ -329,6 +329,30 @@ class Server(Spec):
     nameplate_power: Annotated[SpecValue | None, Dim("[power]", "0 W", open_low=True, what="a rating")] = None
     rack_units: OptCount = None
     gpus_per_rack: OptCount = None
+    # Share of the host components' full-load power they draw when the node is idle (CPUs in
+    # low-power states, fans at minimum speed); hosts follow load between the two.
+    host_idle_fraction: OptShare = None
+
+
+class Host(Spec):
+    """The host side of a generic accelerator node, built around any accelerator.
+
+    Fixed parts per node (CPUs, memory, drives) plus parts per accelerator (a NIC and the
+    fans that cool it); ``--gpus-per-server N`` with an accelerator that has no usual server
+    builds a node from these.
+    """
+
+    category: ClassVar[str] = "host"
+
+    vendor: str
+    cpu_power: Power
+    memory_power: Power
+    drive_power: Power
+    other_power: OptPower = None
+    nic_power_per_gpu: Power
+    fan_power_per_gpu: Power
+    psu_efficiency: Efficiency
+    host_idle_fraction: OptShare = None
 
 
 class Switch(Spec):
@@ -550,7 +574,7 @@ class Battery(Spec):
 
 SPEC_TYPES: dict[str, type[Spec]] = {
     cls.category: cls
-    for cls in (Accelerator, Server, Switch, Transceiver, Fabric, Storage, Cooling,
+    for cls in (Accelerator, Server, Host, Switch, Transceiver, Fabric, Storage, Cooling,
                 Electrical, Site, Grid, Turbine, Battery)
 }
 
