@@ -149,7 +149,9 @@ _SCENARIO_OPTIONS = {
     "host_power": click.option("--host-power", type=QuantityType("[power]"),
                                help="Custom node: power of everything but the accelerators, e.g. '2.5 kW'."),
     "utilization": click.option("--utilization", type=click.FloatRange(min=0, max=1, min_open=True),
-                                help="Average accelerator power as a fraction of maximum, 0 < F <= 1."),
+                                help="Share of time the accelerators are busy, 0 < F <= 1."),
+    "workload": click.option("--workload", shell_complete=complete_ids("workload"),
+                             help="What a busy accelerator runs: training, inference, hpl, idle."),
     "site": click.option("--site", shell_complete=complete_ids("site"), help="Site id: memphis, ashburn, phoenix."),
     "weather": click.option("--weather", type=click.Path(dir_okay=False), help="Any EnergyPlus weather file (.epw)."),
     "cooling": click.option("--cooling", shell_complete=complete_ids("cooling"),
@@ -160,8 +162,8 @@ _SCENARIO_OPTIONS = {
                              help="Set any scenario field or a field of a selected spec, e.g. "
                                   "electrical.ups_efficiency=0.97, cooling.cycles_of_concentration=6."),
 }
-_KWARGS = ("gpus", "accelerator", "server", "gpus_per_server", "host_power", "utilization", "site", "weather",
-           "cooling", "pue")
+_KWARGS = ("gpus", "accelerator", "server", "gpus_per_server", "host_power", "utilization", "workload", "site",
+           "weather", "cooling", "pue")
 
 
 def scenario_options(*skip):

@@ -6,9 +6,16 @@ from dcpower.physics import it_load
 from dcpower.units import Q_
 
 
-def test_accelerator_power_at_utilization():
-    # 700 W H100 SXM at 0.8 -> 560 W
-    assert it_load.accelerator_power(Q_(700, "W"), 0.8).to("W").magnitude == pytest.approx(560)
+def test_busy_and_average_power():
+    # H100 SXM (700 W limit, 125.8 W idle, dcpower measurement h100-sxm-2026-11-26):
+    # memory-bound at 0.792 of 700 W = 554.4 W; busy 80 % of the time: 125.8 + 0.8 x (554.4 - 125.8)
+    busy = it_load.busy_power(Q_(700, "W"), Q_(125.8, "W"), 0.792)
+    assert busy.to("W").magnitude == pytest.approx(554.4)
+    assert it_load.average_power(Q_(125.8, "W"), busy, 0.8).to("W").magnitude == pytest.approx(468.68)
+    # a busy accelerator never draws less than idle: the idle workload (f = 0) sits at the floor
+    assert it_load.busy_power(Q_(700, "W"), Q_(125.8, "W"), 0.0).to("W").magnitude == pytest.approx(125.8)
+    # hosts run part of the way from idle to full: 300 W + 0.5 x (1,000 - 300) W
+    assert it_load.load_between(Q_(300, "W"), Q_(1000, "W"), 0.5).to("W").magnitude == pytest.approx(650)
 
 
 def test_server_power_includes_psu_losses():

@@ -355,6 +355,24 @@ class Host(Spec):
     host_idle_fraction: OptShare = None
 
 
+class Workload(Spec):
+    """What the accelerators run, and so how much of their maximum they draw while busy.
+
+    A busy accelerator draws ``accelerator_busy_power`` x its maximum power (never less than
+    its idle power); a busy host draws ``host_busy_load`` of the way from its idle to its
+    full-load power. The scenario's utilization is the share of time the cluster is busy.
+    The ``idle`` workload also holds the idle floors used where an accelerator or server
+    publishes none.
+    """
+
+    category: ClassVar[str] = "workload"
+
+    accelerator_busy_power: Share
+    host_busy_load: Share
+    accelerator_idle_fraction: OptShare = None
+    host_idle_fraction: OptShare = None
+
+
 class Switch(Spec):
     """A network switch: port count and speed, power without pluggable optics."""
 
@@ -574,7 +592,7 @@ class Battery(Spec):
 
 SPEC_TYPES: dict[str, type[Spec]] = {
     cls.category: cls
-    for cls in (Accelerator, Server, Host, Switch, Transceiver, Fabric, Storage, Cooling,
+    for cls in (Accelerator, Server, Host, Workload, Switch, Transceiver, Fabric, Storage, Cooling,
                 Electrical, Site, Grid, Turbine, Battery)
 }
 

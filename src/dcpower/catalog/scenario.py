@@ -205,6 +205,7 @@ class Scenario(_Part):
     gpus_per_rack: Annotated[int | None, Field(default=None, ge=1, le=1000), BeforeValidator(_whole)] = None
     rack_power_limit: Annotated[SpecValue | None, Dim("[power]", "0 W", "2 MW", open_low=True,
                                                       what="a rack power limit")] = None
+    workload: str = "training"
     site: str
     weather: str | None = None
     grid: str | None = None
@@ -223,7 +224,7 @@ class Scenario(_Part):
 
 # Scenario fields that name a spec: "--set cooling.approach=3K" overrides a field of that spec.
 SPEC_FIELDS = {"accelerator": "accelerator", "server": "server", "site": "site",
-               "grid": "grid", "cooling": "cooling"}
+               "grid": "grid", "cooling": "cooling", "workload": "workload"}
 
 
 def scenario_dir() -> Path:
@@ -302,6 +303,7 @@ def merge_data(base: dict, change: dict) -> dict:
 
 # What a scenario field names, for the template ``dcpower scenario new`` writes.
 ID_FIELDS = {"accelerator": "accelerator", "server": "server", "site": "site", "grid": "grid", "cooling": "cooling",
+             "workload": "workload",
              "compute_fabric": "fabric", "frontend_fabric": "fabric", "management_fabric": "fabric",
              "system": "storage", "transformer": "electrical", "ups": "electrical", "distribution": "electrical",
              "turbine": "turbine", "battery": "battery"}

@@ -74,11 +74,12 @@ def _electrical(c: Chain, rec) -> dict:
     pf = float(s.electrical.power_factor.quantity.magnitude)
     ups = cat.get("ups_module", z.ups_module)
     ups_unit = Q_(ups.rating.quantity.to("kVA").magnitude * ups.power_factor.quantity.magnitude, "kW")
-    ups_load = first(c.peak(c.design.it) + c.peak(c.design.side.distribution_loss)).to("kW")
+    # The electrical plant carries what is provisioned: IT at nameplate, at the worse design point.
+    ups_load = first(c.peak(c.nameplate.it) + c.peak(c.nameplate.side.distribution_loss)).to("kW")
     n_ups = sz.redundant_units(ups_load, ups_unit, z.electrical_redundancy)
     ups_installed = sz.installed_capacity(n_ups, ups_unit)
 
-    facility = first(c.peak(c.design.facility)).to("kW")
+    facility = first(c.peak(c.nameplate.facility)).to("kW")
     facility_kva = Q_(facility.magnitude / pf, "kVA")
     xf = cat.get("power_transformer", z.transformer)
     n_xf = sz.redundant_units(facility_kva, xf.rating.quantity, z.electrical_redundancy)
@@ -104,13 +105,14 @@ def _electrical(c: Chain, rec) -> dict:
               Input("site temperature for generator derate", site_t, r.design.source),
               Input("site elevation", r.elevation, r.elevation_source),
               _inp("power factor", s.electrical.power_factor)],
-             [("UPS load, design", ups_load.to("MW")), ("ups_modules", n_ups),
-              ("UPS installed", ups_installed.to("MW")), ("facility apparent power, design", facility_kva.to("MVA")),
+             [("UPS load, nameplate", ups_load.to("MW")), ("ups_modules", n_ups),
+              ("UPS installed", ups_installed.to("MW")), ("facility apparent power, nameplate", facility_kva.to("MVA")),
               ("transformers", n_xf), ("substation_transformers", n_sub), ("substation_capacity", sub_cap),
               ("generator site rating", gen_unit.to("kW")), ("generators", n_gen),
               ("generator_capacity", gen_installed.to("MW"))],
-             note="UPS modules carry the IT load plus distribution losses; transformers, the substation "
-                  "and generators carry the whole facility at the design point (cooling included). "
+             note="UPS modules carry the provisioned IT load (server nameplates, network, storage) plus "
+                  "distribution losses; transformers, the substation and generators carry the whole facility "
+                  "at that load and the design point (cooling included). "
                   "Generator class per ISO 8528-1: standby (ESP) <= 200 h/yr, prime (PRP) unlimited "
                   "hours at <= 70 % average load, continuous (COP) unlimited at constant load.")
     return {

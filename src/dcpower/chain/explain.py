@@ -57,8 +57,10 @@ def record_chain(c: Chain, results: dict, rec: Recorder) -> None:
     for f in c.fabrics:
         _fabric(c, f, rec)
     _storage(c, rec)
-    rec.step("IT load: total", "P_IT = servers + network + storage (network and storage at typical power)",
+    rec.step("IT load: total", "P_IT = servers + network + storage (network and storage at typical power); "
+             "nameplate uses each server's nameplate power",
              [], [("network_power", first(c.it_power.network).to("MW")),
+                  ("it_power_nameplate", first(c.it_power.nameplate).to("MW")),
                   ("it_power", first(c.it_power.design).to("MW")),
                   ("it_power_average", first(c.it_power.average).to("MW"))])
     _electrical(c, rec)
@@ -79,17 +81,30 @@ def _it_load(c: Chain, rec: Recorder) -> None:
     else:
         host_inputs = [spec_input(f"{srv.id}.{f}", getattr(srv, f)) for f in HOST_COMPONENTS
                        if getattr(srv, f) is not None]
-    rec.step("IT load: accelerators and servers",
-             "P_server = (n_gpu P_gpu + P_host) / eta_psu;  P_gpu,avg = u P_gpu,max",
+    w = r.workload
+    gpu_idle_in = spec_input(f"{acc.id}.idle_power", acc.idle_power) if acc.idle_power is not None else \
+        spec_input("idle.accelerator_idle_fraction (no idle power published)", r.idle.accelerator_idle_fraction)
+    host_idle_in = spec_input(f"{srv.id}.host_idle_fraction", srv.host_idle_fraction) \
+        if srv.host_idle_fraction is not None else \
+        spec_input("idle.host_idle_fraction (server gives none)", r.idle.host_idle_fraction)
+    rec.step(f"IT load: accelerators and servers ({w.id} workload)",
+             "P_gpu,busy = max(P_idle, f_busy P_gpu,max);  P_host,busy = P_host,idle + l (P_host - P_host,idle);  "
+             "P_avg = P_idle + u (P_busy - P_idle);  P_server = (n_gpu P_gpu + P_host) / eta_psu",
              [Input("gpus", first(s.gpus), "user input" if s.id == "custom" else f"scenario {s.id}"),
-              spec_input(f"{acc.id}.max_power", acc.max_power), spec_input("utilization", s.utilization),
+              spec_input(f"{acc.id}.max_power", acc.max_power), gpu_idle_in,
+              spec_input(f"{w.id}.accelerator_busy_power", w.accelerator_busy_power),
+              spec_input(f"{w.id}.host_busy_load", w.host_busy_load),
+              spec_input("utilization (share of time busy)", s.utilization),
               Input("gpus per server", it.gpus_per_server,
                     "user input" if s.gpus_per_server else srv.gpus.citation()),
-              *host_inputs, spec_input(f"{srv.id}.psu_efficiency", srv.psu_efficiency)],
+              *host_inputs, host_idle_in, spec_input(f"{srv.id}.psu_efficiency", srv.psu_efficiency)],
              [("servers", first(it.servers)), ("host power per server (DC)", first(it.host_power_per_server).to("kW")),
+              ("accelerator power, idle", first(it.gpu_idle).to("W")),
+              ("accelerator power, busy", first(it.gpu_busy).to("W")),
               ("server power, full load", first(it.server_power_full).to("kW")),
               ("server power, average", first(it.server_power_average).to("kW")),
-              ("gpu_power", first(it.gpu_power).to("MW")), ("host_power", first(it.host_power).to("MW"))])
+              ("gpu_power", first(it.gpu_power).to("MW")), ("gpu_power_average", first(it.gpu_power_average).to("MW")),
+              ("host_power", first(it.host_power).to("MW"))])
     rec.step("IT load: racks", "racks = ceil(servers / servers_per_rack)",
              [Input("servers per rack", it.servers_per_rack, it.rack_source)],
              [("racks", first(it.racks)),

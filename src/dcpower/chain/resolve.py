@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 from dcpower.catalog.bounds import check_magnitudes
 from dcpower.catalog.loader import Catalog, builtin_dir, format_validation_error, load_catalog, suggest
 from dcpower.catalog.models import (Accelerator, Battery, Cooling, Electrical, Fabric, Grid, Server, Site, Spec,
-                                    SpecValue, Storage, Switch, Transceiver, Turbine, field_dim)
+                                    SpecValue, Storage, Switch, Transceiver, Turbine, Workload, field_dim)
 from dcpower.catalog.scenario import Scenario, apply_settings, load_scenario
 from dcpower.errors import InputError
 from dcpower.units import Q_
@@ -37,8 +37,10 @@ from dcpower.weather.model import DesignConditions, Weather
 __all__ = ["Resolved", "FabricParts", "SampledValue", "resolve", "title_for", "override_spec", "load_weather",
            "site_design_conditions", "OVERRIDABLE", "STRUCTURAL"]
 
+# Specs held by role in a Resolved (values named "server.fan_power"), not by id.
+ROLES = ("accelerator", "server", "cooling", "grid", "workload", "idle")
 # Keyword shortcuts of estimate() for scenario fields.
-OVERRIDABLE = ("gpus", "accelerator", "server", "gpus_per_server", "host_power", "utilization",
+OVERRIDABLE = ("gpus", "accelerator", "server", "gpus_per_server", "host_power", "utilization", "workload",
                "site", "weather", "cooling", "pue", "grid")
 # Values that fix counts or topology (integers, switch radix) or the site: never sampled.
 STRUCTURAL = {"gpus", "ports", "port_speed", "endpoint_speed", "endpoints_per_unit", "gpus_per_rack",
@@ -99,6 +101,9 @@ class Resolved:
         The catalog the specs came from (sizing equipment is looked up in it).
     accelerator, server, cooling, site, grid : Spec
         The specs by role.
+    workload, idle : Workload
+        What the accelerators run, and the idle state (its floors stand in where an
+        accelerator or server publishes none).
     fabrics : tuple of FabricParts
         Compute, front-end and management fabrics that the scenario names.
     storage : Storage or None
@@ -123,6 +128,8 @@ class Resolved:
     catalog: Catalog
     accelerator: Accelerator
     server: Server
+    workload: Workload
+    idle: Workload
     cooling: Cooling
     site: Site
     grid: Grid
@@ -186,7 +193,7 @@ class Resolved:
         """Models holding values, by the prefix their values are named with."""
         s = self.scenario
         owners: dict[str, BaseModel] = {"": s, "storage": s.storage, "electrical": s.electrical, "onsite": s.onsite}
-        for role in ("accelerator", "server", "cooling", "grid"):
+        for role in ("accelerator", "server", "cooling", "grid", "workload", "idle"):
             owners[role] = getattr(self, role)
         equipment = [p for f in self.fabrics for p in f.specs()]
         equipment += [x for x in (self.storage, self.transformer, self.ups, self.distribution, self.turbine,
@@ -201,15 +208,14 @@ class Resolved:
         scenario = replaced.get("", s)
         if parts:
             scenario = scenario.model_copy(update=parts)
-        by_id = {k: v for k, v in replaced.items() if isinstance(v, Spec) and k not in
-                 ("accelerator", "server", "cooling", "grid")}
+        by_id = {k: v for k, v in replaced.items() if isinstance(v, Spec) and k not in ROLES}
 
         def swap(spec):
             return by_id.get(spec.id, spec) if spec is not None else None
 
         fabrics = tuple(FabricParts(*(swap(x) for x in (f.fabric, f.switch, f.nic_transceiver, f.switch_transceiver)))
                         for f in self.fabrics)
-        roles = {k: replaced[k] for k in ("accelerator", "server", "cooling", "grid") if k in replaced}
+        roles = {k: replaced[k] for k in ROLES if k in replaced}
         return dataclasses.replace(self, scenario=scenario, fabrics=fabrics, storage=swap(self.storage),
                                    transformer=swap(self.transformer), ups=swap(self.ups),
                                    distribution=swap(self.distribution), turbine=swap(self.turbine),
@@ -300,7 +306,8 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     on = scen.onsite
     storage = catalog.get("storage", scen.storage.system) if scen.storage.system else None
     resolved = Resolved(
-        scenario=scen, catalog=catalog, accelerator=acc, server=server, cooling=cooling, site=site, grid=grid,
+        scenario=scen, catalog=catalog, accelerator=acc, server=server, workload=get("workload", scen.workload),
+        idle=catalog.get("workload", "idle"), cooling=cooling, site=site, grid=grid,
         fabrics=_fabrics(scen, catalog), storage=storage,
         transformer=_electrical(get, e.transformer, "transformer"), ups=_electrical(get, e.ups, "ups"),
         distribution=_electrical(get, e.distribution, "distribution"),

@@ -54,9 +54,11 @@ class Step:
 # Display units of each result: (SI, US). Dimensionless results have "".
 RESULT_UNITS: dict[str, tuple[str, str]] = {
     "gpu_power": ("MW", "MW"),
+    "gpu_power_average": ("MW", "MW"),
     "host_power": ("MW", "MW"),
     "network_power": ("MW", "MW"),
     "storage_power": ("MW", "MW"),
+    "it_power_nameplate": ("MW", "MW"),
     "it_power": ("MW", "MW"),
     "it_power_average": ("MW", "MW"),
     "cooling_power_average": ("MW", "MW"),
@@ -139,10 +141,12 @@ RESULT_UNITS: dict[str, tuple[str, str]] = {
 
 DESCRIPTIONS = {
     "gpu_power": "accelerators at maximum power",
+    "gpu_power_average": "accelerators at the scenario's utilization",
     "host_power": "rest of the servers at full load, PSU losses included",
     "network_power": "switches and optics of all fabrics",
     "storage_power": "shared storage systems",
-    "it_power": "critical IT load, design peak",
+    "it_power_nameplate": "IT provisioned: server nameplates + network + storage",
+    "it_power": "IT expected peak: servers busy with the workload",
     "it_power_average": "IT load at the scenario's utilization",
     "cooling_power_average": "fans, pumps, chillers, heat rejection (annual mean)",
     "electrical_losses_average": "transformer, UPS and distribution losses (annual mean)",

@@ -30,8 +30,8 @@ __all__ = ["Chain", "run_chain", "chain_results", "CHAIN_RESULTS"]
 
 # Every result chain_results() can give (the last two only where the grid has a water intensity).
 CHAIN_RESULTS = (
-    "gpus", "servers", "racks", "gpu_power", "host_power", "network_power", "storage_power", "network_switches",
-    "network_transceivers", "storage_systems", "it_power", "it_power_average", "cooling_power_average",
+    "gpus", "servers", "racks", "gpu_power", "gpu_power_average", "host_power", "network_power", "storage_power",
+    "network_switches", "network_transceivers", "storage_systems", "it_power_nameplate", "it_power", "it_power_average", "cooling_power_average",
     "electrical_losses_average", "support_power_average", "facility_power", "facility_power_average",
     "annual_it_energy", "annual_energy", "pue", "pue_design", "heat_rejected", "free_cooling_hours",
     "supply_temperature_exceeded_hours", "water_evaporated", "water_blowdown", "water_drift", "annual_water",
@@ -49,8 +49,9 @@ class Chain:
     storage: StorageLoad
     it_power: ITPower
     design_air: AirStates
-    design: Plant           # (S, 2): at each design point
+    design: Plant           # (S, 2): at each design point, IT at its expected peak
     design_index: np.ndarray  # (S,): which design point is worse
+    nameplate: Plant        # (S, 2): at each design point, IT at nameplate (what the electrical plant carries)
     air: AirStates
     hourly: Plant           # (S, H)
     water: TowerWater       # (S, H)
@@ -94,10 +95,11 @@ def run_chain(r: Resolved, air: AirStates) -> Chain:
     d_air = steps.design_air(r)
     design = steps.plant_step(r, it_power.design, it.racks, d_air)
     d_index = np.argmax(np.broadcast_to(design.facility.magnitude, (r.samples, 2)), axis=1)
+    nameplate = steps.plant_step(r, it_power.nameplate, it.racks, d_air)
     hourly = steps.plant_step(r, it_power.average, it.racks, air, steps.design_ratings(design, d_index))
     tower = steps.tower_water_step(r, hourly, air)
     grid = steps.grid_step(r, hourly.facility, steps.pick(design.facility, d_index))
-    return Chain(r, it, fabrics, storage, it_power, d_air, design, d_index, air, hourly, tower, grid)
+    return Chain(r, it, fabrics, storage, it_power, d_air, design, d_index, nameplate, air, hourly, tower, grid)
 
 
 def _per_sample(q, samples: int, unit: str | None = None):
@@ -124,11 +126,13 @@ def _it_results(c: Chain, S: int) -> dict:
     it, ip = c.it, c.it_power
     return {
         "gpus": ps(it.gpus, S), "servers": ps(it.servers, S), "racks": ps(it.racks, S),
-        "gpu_power": ps(it.gpu_power, S, "MW"), "host_power": ps(it.host_power, S, "MW"),
+        "gpu_power": ps(it.gpu_power, S, "MW"), "gpu_power_average": ps(it.gpu_power_average, S, "MW"),
+        "host_power": ps(it.host_power, S, "MW"),
         "network_power": ps(ip.network, S, "MW"), "storage_power": ps(c.storage.power, S, "MW"),
         "network_switches": ps(ip.switches, S), "network_transceivers": ps(ip.transceivers, S),
         "storage_systems": ps(c.storage.systems, S),
-        "it_power": ps(ip.design, S, "MW"), "it_power_average": ps(ip.average, S, "MW"),
+        "it_power_nameplate": ps(ip.nameplate, S, "MW"), "it_power": ps(ip.design, S, "MW"),
+        "it_power_average": ps(ip.average, S, "MW"),
     }
 
 

@@ -63,13 +63,20 @@ class ITLoad:
     servers_per_rack: int          # [-]
     rack_source: str
     racks: Any                     # [-]
-    utilization: Any               # [-]
-    host_power_per_server: Quantity  # DC, [W]
-    server_power_full: Quantity    # one server at full load, wall [W]
+    utilization: Any               # share of time busy [-]
+    host_power_per_server: Quantity  # DC, full load [W]
+    gpu_idle: Quantity             # one accelerator idle [W]
+    gpu_busy: Quantity             # one accelerator busy with the workload [W]
+    host_idle: Quantity            # one server's host, idle, DC [W]
+    host_busy: Quantity            # one server's host, busy, DC [W]
+    server_power_full: Quantity    # one server, everything at full load, wall [W]
     server_power_average: Quantity  # one server at the utilization, wall [W]
-    servers_full: Quantity         # all servers at full load [W]
+    servers_full: Quantity         # all servers at full load (accelerators at maximum) [W]
+    servers_peak: Quantity         # all servers busy with the workload [W]
     servers_average: Quantity      # all servers at the utilization [W]
+    servers_nameplate: Quantity    # all servers at their nameplate (full load where none) [W]
     gpu_power: Quantity            # accelerators at maximum [W]
+    gpu_power_average: Quantity    # accelerators at the utilization [W]
     host_power: Quantity           # the rest of the servers at full load, PSU losses included [W]
 
 
@@ -81,9 +88,21 @@ def host_power_per_server(r: Resolved) -> Quantity:
     return sum((srv.q(f).to("W") for f in HOST_COMPONENTS if getattr(srv, f) is not None), Q_(0.0, "W"))
 
 
+def idle_floors(r: Resolved) -> tuple[Quantity, Any]:
+    """One accelerator's idle power, and the host's idle share: the specs' own, else the idle workload's."""
+    acc, srv = r.accelerator, r.server
+    if acc.idle_power is not None:
+        gpu_idle = acc.idle_power.quantity.to("W")
+    else:
+        gpu_idle = _magnitude(r.idle.accelerator_idle_fraction.quantity) * acc.max_power.quantity.to("W")
+    share = srv.host_idle_fraction if srv.host_idle_fraction is not None else r.idle.host_idle_fraction
+    return gpu_idle, _magnitude(share.quantity)
+
+
 def it_load_step(r: Resolved) -> ITLoad:
-    """Servers and racks for the GPU count; their power at full load and at the utilization."""
-    s, srv = r.scenario, r.server
+    """Servers and racks for the GPU count; their power at full load, busy with the workload,
+    and averaged over the utilization (the share of time busy)."""
+    s, srv, w = r.scenario, r.server, r.workload
     gpus = s.gpus
     gpu_max = r.accelerator.max_power.quantity.to("W")
     u = _magnitude(s.utilization.quantity)
@@ -91,17 +110,27 @@ def it_load_step(r: Resolved) -> ITLoad:
     servers = whole(np.asarray(gpus) / gps)
     host_dc = host_power_per_server(r)
     psu = _magnitude(srv.psu_efficiency.quantity)
+    gpu_idle, host_share = idle_floors(r)
+    gpu_busy = it_load.busy_power(gpu_max, gpu_idle, _magnitude(w.accelerator_busy_power.quantity))
+    gpu_avg = it_load.average_power(gpu_idle, gpu_busy, u)
+    host_idle = host_share * host_dc
+    host_busy = it_load.load_between(host_idle, host_dc, _magnitude(w.host_busy_load.quantity))
+    host_avg = it_load.average_power(host_idle, host_busy, u)
     server_full = it_load.server_power(gps * gpu_max, host_dc, psu)
-    gpu_avg = it_load.accelerator_power(gpu_max, u)
-    server_avg = it_load.server_power(gps * gpu_avg, host_dc, psu)
     # The last server may be partly filled: GPUs counted exactly, hosts per server.
     servers_full = (gpus * gpu_max + servers * host_dc) / psu
-    servers_avg = (gpus * gpu_avg + servers * host_dc) / psu
+    nameplate = servers * srv.nameplate_power.quantity.to("W") \
+        if srv.nameplate_power is not None and s.gpus_per_server is None and s.host_power is None else servers_full
     spr, rack_source = _servers_per_rack(r, gps, server_full)
     return ITLoad(gpus=gpus, gpus_per_server=gps, servers=servers, servers_per_rack=spr, rack_source=rack_source,
                   racks=whole(np.asarray(servers) / spr), utilization=u, host_power_per_server=host_dc,
-                  server_power_full=server_full, server_power_average=server_avg, servers_full=servers_full,
-                  servers_average=servers_avg, gpu_power=gpus * gpu_max, host_power=servers_full - gpus * gpu_max)
+                  gpu_idle=gpu_idle, gpu_busy=gpu_busy, host_idle=host_idle, host_busy=host_busy,
+                  server_power_full=server_full,
+                  server_power_average=it_load.server_power(gps * gpu_avg, host_avg, psu),
+                  servers_full=servers_full, servers_peak=(gpus * gpu_busy + servers * host_busy) / psu,
+                  servers_average=(gpus * gpu_avg + servers * host_avg) / psu, servers_nameplate=nameplate,
+                  gpu_power=gpus * gpu_max, gpu_power_average=gpus * gpu_avg,
+                  host_power=servers_full - gpus * gpu_max)
 
 
 def _servers_per_rack(r: Resolved, gps: int, server_full) -> tuple[int, str]:
@@ -181,16 +210,19 @@ class ITPower:
     network: Quantity       # [W]
     switches: Any
     transceivers: Any
-    design: Quantity        # servers at full load + network + storage [W]
+    design: Quantity        # expected peak: servers busy with the workload + network + storage [W]
     average: Quantity       # servers at the utilization + network + storage [W]
+    nameplate: Quantity     # servers at nameplate + network + storage: what is provisioned [W]
 
 
 def it_power_step(it: ITLoad, fabrics: list[FabricLoad], storage: StorageLoad) -> ITPower:
     """Network and storage run at typical power whatever the utilization."""
     net = sum((f.power for f in fabrics), Q_(0.0, "W"))
+    rest = net + storage.power
     return ITPower(network=net, switches=sum(f.switches for f in fabrics),
                    transceivers=sum(f.transceivers for f in fabrics),
-                   design=it.servers_full + net + storage.power, average=it.servers_average + net + storage.power)
+                   design=it.servers_peak + rest, average=it.servers_average + rest,
+                   nameplate=it.servers_nameplate + rest)
 
 
 # ---------------------------------------------------------------- outdoor air at design
