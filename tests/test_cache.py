@@ -211,6 +211,14 @@ def test_specs_validate_reads_the_files_not_the_cache(cache, capsys, monkeypatch
     assert calls == [] and capsys.readouterr().out.startswith("ok:")
 
 
+def test_forged_scenario_cache_is_validated(cache, tmp_path):
+    scenario = tmp_path / "my.toml"
+    scenario.write_text((builtin_dir() / "scenarios" / "memphis.toml").read_text())
+    assert load_scenario(scenario).gpus == 100_000
+    _rewrite(_toml_entry(cache, scenario), lambda d: d.update(gpus=-5), keep_checksum=True)
+    assert load_scenario(scenario).gpus == 100_000
+
+
 def test_deeply_nested_cache_entry_is_rebuilt(cache):
     read_toml(ACCELERATORS)
     entry = _toml_entry(cache, ACCELERATORS)

@@ -8,12 +8,13 @@ memphis`` prints the built-in default to copy and edit. Numbers may be given bar
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dcpower.catalog.loader import builtin_dir, format_validation_error, read_toml, suggest
+from dcpower.catalog.loader import builtin_dir, data_path, format_validation_error, read_toml, suggest
 from dcpower.errors import InputError, SpecError
 from dcpower.catalog.models import Dim, SpecValue, check_dimensions
 
@@ -205,25 +206,60 @@ def scenario_ids(extra_dirs=()) -> list[str]:
     return sorted({p.stem for d in dirs if d.is_dir() for p in d.glob("*.toml")})
 
 
+def is_scenario_id(text: str) -> bool:
+    """Whether ``text`` names a scenario by id: a bare name, without a folder separator or an
+    extension. Anything else (``my.toml``, ``./memphis``, ``runs/a``) is a file path."""
+    return not any(sep in text for sep in ("/", "\\", os.sep)) and not Path(text).suffix
+
+
 def scenario_path(name: str, extra_dirs=()) -> Path:
+    """The file of scenario id ``name``: the last ``--specs`` folder's that has one, else the built-in."""
+    if not name or not is_scenario_id(name):
+        raise InputError(f"'{name}' is not a scenario id (ids have no folder or extension); "
+                         f"use one of: {', '.join(scenario_ids(extra_dirs))}")
     for d in [Path(x) / "scenarios" for x in reversed(list(extra_dirs))] + [scenario_dir()]:
         p = d / f"{name}.toml"
         if p.is_file():
             return p
-    raise InputError(f"unknown scenario '{name}'; {suggest(name, scenario_ids(extra_dirs))}")
+    hint = suggest(name, scenario_ids(extra_dirs))
+    if Path(name).exists():
+        hint += f" (to read the file '{name}' in this folder, write ./{name})"
+    raise InputError(f"unknown scenario '{name}'; {hint}")
 
 
 def load_scenario(name_or_path: str | Path = "memphis", specs_dirs=()) -> Scenario:
-    """A scenario by built-in id (``"memphis"``) or from a TOML file path."""
+    """A scenario by id or from a TOML file.
+
+    A bare name (``"memphis"``: no folder separator, no extension) is always a scenario id,
+    built-in or from a ``--specs`` folder, even if a file of that name is in the current
+    folder; a path (``"my.toml"``, ``"./runs/a"``, or a :class:`~pathlib.Path`) is a file.
+    A relative ``weather`` path in the file is read relative to the file's folder; a
+    scenario of a specs folder may not point outside that folder.
+    """
     text = str(name_or_path)
-    path = Path(text)
-    if not (text.endswith(".toml") or path.is_file()):
-        path = scenario_path(text, specs_dirs)
-    data = read_toml(path)
+    by_id = not isinstance(name_or_path, Path) and is_scenario_id(text)
+    path = scenario_path(text, specs_dirs) if by_id else Path(text)
     try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise SpecError(format_validation_error(exc, f"{path}: scenario")) from None
+        scen = Scenario.model_validate(read_toml(path, "a scenario TOML file"))
+    except ValidationError:
+        # validated like a fresh parse; a cache entry that fails is not fatal: the file decides
+        try:
+            scen = Scenario.model_validate(read_toml(path, "a scenario TOML file", cached=False))
+        except ValidationError as exc:
+            raise SpecError(format_validation_error(exc, f"{path}: scenario")) from None
+    if scen.weather:
+        scen = scen.model_copy(update={"weather": str(_weather_beside(scen.weather, path, by_id))})
+    return scen
+
+
+def _weather_beside(weather: str, path: Path, in_specs: bool) -> Path:
+    """A scenario's weather path, relative to the scenario file; inside its specs folder when it has one."""
+    if in_specs:  # path is FOLDER/scenarios/NAME.toml
+        folder = path.parent.parent
+        inside = Path(os.path.relpath(path.parent / weather, folder)) if not Path(weather).is_absolute() \
+            else Path(weather)
+        return data_path(folder, str(inside), f"{path}: weather '{weather}'")
+    return path.parent / weather
 
 
 def parse_setting(text: str) -> tuple[str, str]:
