@@ -683,10 +683,11 @@ def main(argv=None) -> int:
 def _os_error_message(exc: OSError) -> str:
     import errno
 
-    what = f"cannot write {exc.filename}" if exc.filename else "cannot write the output"
+    if exc.filename:  # an OSError the library did not turn into its own error names its file
+        return f"{exc.filename}: {exc.strerror or exc}; check the path and its permissions".splitlines()[0]
     fix = ("free some space or write elsewhere" if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", 0))
            else "check where the output goes")
-    return f"{what} ({exc.strerror or exc}); {fix}".splitlines()[0]
+    return f"cannot write the output ({exc.strerror or exc}); {fix}".splitlines()[0]
 
 
 def _flush_stdout(code: int) -> int:
