@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -177,6 +176,15 @@ def scenario_options(*skip):
     return deco
 
 
+def _output_path(ctx, param, value):
+    """Refuse a ``-o`` target that must not be replaced (device, FIFO, read-only...) before any work."""
+    if value is not None:
+        from dcpower.output.files import check_output
+
+        check_output(value)
+    return value
+
+
 def output_options(formats=FORMAT_CHOICES, units=True, output=True):
     """``--format``, ``--units`` and ``-o/--output``, shared like sqlite-utils shares its output options."""
     opts = [format_option(formats)]
@@ -184,7 +192,7 @@ def output_options(formats=FORMAT_CHOICES, units=True, output=True):
         opts.append(click.option("--units", type=click.Choice(["si", "us"]), default="si", show_default=True,
                                  help="SI or US units (Mgal, tons of refrigeration, gpm, ft^2)."))
     if output:
-        opts.append(click.option("-o", "--output", type=click.Path(dir_okay=False),
+        opts.append(click.option("-o", "--output", type=click.Path(dir_okay=False), callback=_output_path,
                                  help="Write to FILE instead of stdout (whole or not at all)."))
 
     def deco(f):
@@ -337,7 +345,7 @@ def specs_list(ctx, category, fmt):
     """
     from dcpower.catalog.loader import load_catalog, suggest
     from dcpower.errors import InputError
-    from dcpower.output.render import table
+    from dcpower.output.render import table, to_json
     from dcpower.catalog.models import SPEC_TYPES
 
     cat = load_catalog(_specs_dirs(ctx))
@@ -348,7 +356,7 @@ def specs_list(ctx, category, fmt):
     cats = [category] if category else list(SPEC_TYPES)
     rows = [(c, i, cat.get(c, i).name) for c in cats for i in cat.ids(c)]
     if fmt == "json":
-        click.echo(json.dumps([{"category": c, "id": i, "name": n} for c, i, n in rows], indent=2))
+        click.echo(to_json([{"category": c, "id": i, "name": n} for c, i, n in rows]))
     else:
         click.echo(table(["category", "id", "name"], rows, "table"))
 
@@ -367,7 +375,7 @@ def specs_show(ctx, ident, category, fmt):
     """
     from dcpower.catalog.loader import load_catalog, suggest
     from dcpower.errors import InputError
-    from dcpower.output.render import spec_rows, spec_to_json, table
+    from dcpower.output.render import spec_rows, spec_to_json, table, to_json
 
     cat = load_catalog(_specs_dirs(ctx))
     found = [s for s in cat.all() if s.id == ident and (category is None or s.category == category)]
@@ -376,7 +384,7 @@ def specs_show(ctx, ident, category, fmt):
         raise InputError(f"no spec with id '{ident}'; {suggest(ident, every)}")
     if fmt == "json":
         data = [spec_to_json(s) for s in found]
-        click.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2))
+        click.echo(to_json(data[0] if len(data) == 1 else data))
         return
     for s in found:
         click.echo(f"{s.category} {s.id}: {s.name}   (from {cat.origin[(s.category, s.id)]})")
@@ -401,7 +409,7 @@ def specs_validate(ctx, paths):
     if paths:
         cat = validate_files([Path(p) for p in paths])
     else:
-        cat = load_catalog(_specs_dirs(ctx)).validate_all()
+        cat = load_catalog(_specs_dirs(ctx), cached=False).validate_all()  # the files, not the cache
     n = sum(len(v) for v in cat.raw.values())
     click.echo(f"ok: {n} specs valid" + (f" ({', '.join(paths)} on top of the built-in catalog)" if paths else ""))
 
@@ -434,8 +442,12 @@ def scenario_show(ctx, name):
       dcpower scenario show memphis > my.toml && dcpower estimate --scenario my.toml
     """
     from dcpower.catalog.scenario import scenario_path
+    from dcpower.errors import SpecError
+    from dcpower.inputs import MAX_TOML_BYTES, read_input
 
-    click.echo(scenario_path(name, _specs_dirs(ctx)).read_text(encoding="utf-8").rstrip())
+    path = scenario_path(name, _specs_dirs(ctx))
+    text = read_input(path, "a scenario TOML file", MAX_TOML_BYTES, SpecError).decode("utf-8", "replace")
+    click.echo(text.rstrip())
 
 
 @scenario.command("new")
@@ -493,6 +505,8 @@ def units_cmd(fmt, definitions):
         return
     guide = unit_guide(display_pairs())
     if fmt == "json":
+        import json
+
         click.echo(json.dumps([{**g, "shown": [{"si": si, "us": us} for si, us in g["shown"]]} for g in guide],
                               indent=2))
         return
@@ -702,7 +716,7 @@ def plot_group():
     """Pictures (needs matplotlib: pip install ".[plot]"); PNG or SVG by the -o extension."""
 
 
-_plot_output = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+_plot_output = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), callback=_output_path,
                             help="Output file, .png or .svg.")
 
 
@@ -817,8 +831,10 @@ def main(argv=None) -> int:
     import warnings
 
     from dcpower.errors import DcpowerWarning
+    from dcpower.inputs import forget_inputs
 
     warnings.simplefilter("ignore", DcpowerWarning)  # the CLI prints them itself, on stderr
+    forget_inputs()  # -o may not replace a file this command reads
     try:
         cli.main(args=argv, prog_name="dcpower", standalone_mode=False)
     except click.exceptions.Abort:
@@ -834,7 +850,10 @@ def main(argv=None) -> int:
         click.echo(f"Error: {exc.__class__.__name__}: {one_line(str(exc))}", err=True)
         return 2
     except BrokenPipeError:
-        return 0
+        return 0  # the reader went away (| head): stop quietly, as Unix tools do
+    except OSError as exc:  # the output cannot be written: a full disk, a lost device
+        click.echo(f"Error: {_os_error_message(exc)}", err=True)
+        return 2
     except Exception as exc:  # noqa: BLE001 - a bug must still not show a traceback
         click.echo(f"Error: internal error ({exc.__class__.__name__}: {one_line(str(exc))}); please report it "
                    "with the command you ran", err=True)
@@ -842,5 +861,33 @@ def main(argv=None) -> int:
     return 0
 
 
+def _os_error_message(exc: OSError) -> str:
+    import errno
+
+    if exc.filename:  # an OSError the library did not turn into its own error names its file
+        return f"{exc.filename}: {exc.strerror or exc}; check the path and its permissions".splitlines()[0]
+    fix = ("free some space or write elsewhere" if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", 0))
+           else "check where the output goes")
+    return f"cannot write the output ({exc.strerror or exc}); {fix}".splitlines()[0]
+
+
+def _flush_stdout(code: int) -> int:
+    """Flush standard output; if it is closed or full, drop what is left so that exit stays quiet."""
+    import errno
+    import os
+
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        if exc.errno != errno.EPIPE and code == 0:
+            click.echo(f"Error: {_os_error_message(exc)}", err=True)
+            return 2
+    return code
+
+
 def entry() -> None:
-    sys.exit(main())
+    sys.exit(_flush_stdout(main()))

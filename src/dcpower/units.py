@@ -26,14 +26,10 @@ __all__ = ["ureg", "Q_", "parse_quantity", "check_dimension", "DIMENSION_NAMES",
 DEFINITIONS = Path(__file__).with_name("units.txt")
 
 def _build_registry() -> pint.UnitRegistry:
-    # pint's own definition cache (":auto:", in the user cache directory, keyed by the
-    # file's hash) cuts the build from ~50 ms to ~10 ms; without a writable cache the
-    # registry is simply parsed.
-    try:
-        return pint.UnitRegistry(str(DEFINITIONS), autoconvert_offset_to_baseunit=False,
-                                 cache_folder=":auto:")
-    except Exception:  # noqa: BLE001 - any cache failure falls back to a plain parse
-        return pint.UnitRegistry(str(DEFINITIONS), autoconvert_offset_to_baseunit=False)
+    # Parsed from the file on every start (about 15 ms more than pint's ":auto:" definition
+    # cache): that cache is a pickle in the user's cache folder, and loading a pickle can run
+    # whatever code was planted in it.
+    return pint.UnitRegistry(str(DEFINITIONS), autoconvert_offset_to_baseunit=False, cache_folder=None)
 
 
 ureg = _build_registry()

@@ -126,7 +126,7 @@ def _imports(tree):
             yield node.module, [a.name for a in node.names]
 
 
-LAYER = {"errors": 0, "units": 0, "cache": 0, "report": 0, "physics": 1, "weather": 2, "catalog": 2,
+LAYER = {"errors": 0, "units": 0, "cache": 0, "inputs": 0, "report": 0, "physics": 1, "weather": 2, "catalog": 2,
          "chain": 3, "studies": 4, "output": 5, "cli": 6}
 
 

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from dcpower.errors import SpecError
 from dcpower.catalog.models import SPEC_TYPES, Spec, expand_table_source
+from dcpower.inputs import MAX_CACHE_BYTES, MAX_TOML_BYTES, MAX_TOML_DEPTH, nesting_depth, read_input, remember_input
 
 DATA_SUBDIRS = {"scenarios", "weather", "measurements"}
 ENV_VAR = "DCPOWER_SPECS"
@@ -128,33 +129,39 @@ def _bound_message(err: dict) -> str | None:
     return None
 
 
-def read_toml(path: Path) -> dict:
+def read_toml(path: Path, what: str = "a TOML spec file", *, cached: bool = True) -> dict:
     """Parse a TOML file, turning every failure into a one-line :class:`SpecError`.
 
-    Parsed files are cached as JSON in the user cache directory, keyed by the SHA-1 of the
-    file's bytes (the way pint caches its definitions): a changed file is simply parsed
-    again. JSON is data only, so the cache never executes anything; set
-    ``DCPOWER_NO_CACHE=1`` to bypass it.
+    The file must be a regular file of at most :data:`~dcpower.inputs.MAX_TOML_BYTES` with
+    tables nested at most :data:`~dcpower.inputs.MAX_TOML_DEPTH` deep. Parsed files are
+    cached as JSON in the user cache directory, keyed by the SHA-256 of the file's bytes: a
+    changed file is simply parsed again. JSON is data only, so the cache never executes
+    anything; an entry that fails its checksum or is not the plain data a TOML parse gives is
+    deleted and the file parsed again, and what it returns is validated by the spec models
+    exactly as a fresh parse is. ``cached=False`` (what ``dcpower specs validate`` uses) or ``DCPOWER_NO_CACHE=1``
+    bypasses it.
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SpecError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise SpecError(f"{path}: cannot read ({exc.__class__.__name__}: {exc})") from None
-    cached = _cache_file(raw)
-    if cached is not None:
-        try:
-            return json.loads(cached.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            pass
+    raw = read_input(path, what, MAX_TOML_BYTES, SpecError)
+    digest = hashlib.sha256(raw).hexdigest()
+    data = _cached(digest) if cached else None
+    if data is None:
+        data = _parse_toml(raw, path)
+        _write_cache(digest, data)
+    return data
+
+
+def _parse_toml(raw: bytes, path: Path) -> dict:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None
     except UnicodeDecodeError as exc:
         raise SpecError(f"{path}: not UTF-8 text ({exc}); save the file as UTF-8") from None
-    _write_cache(raw, data)
+    except RecursionError:
+        data = None
+    if data is None or nesting_depth(data, MAX_TOML_DEPTH) > MAX_TOML_DEPTH:
+        raise SpecError(f"{path}: tables or arrays nested more than {MAX_TOML_DEPTH} deep; "
+                        "a spec file needs a few levels at most, flatten it")
     return data
 
 
@@ -164,106 +171,82 @@ def _cache_dir() -> Path | None:
     return cache_dir("toml")
 
 
-def _cache_file(raw: bytes) -> Path | None:
+_CACHE_FORMAT = "dcpower parsed TOML, format 2"
+
+
+def _cached(digest: str) -> dict | None:
+    """The parsed data of the file whose bytes hash to ``digest``, if a sound entry holds it.
+
+    An entry is a header line (format, the source's SHA-256, the body's SHA-256) and a JSON
+    body. A body that does not match its checksum (damaged, or edited by hand) or is not the
+    plain data a TOML parse gives is deleted; what passes is validated by the spec models
+    like freshly parsed data, so an entry is never trusted beyond what a file would be.
+    """
+    from dcpower.cache import discard
+
     d = _cache_dir()
     if d is None:
         return None
-    p = d / (hashlib.sha1(raw).hexdigest() + ".json")
-    return p if p.is_file() else None
-
-
-def _write_cache(raw: bytes, data: dict) -> None:
-    d = _cache_dir()
-    if d is None:
-        return
-    try:
-        text = json.dumps(data)
-        d.mkdir(parents=True, exist_ok=True)
-        target = d / (hashlib.sha1(raw).hexdigest() + ".json")
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    except (OSError, TypeError, ValueError):
-        pass  # a cache that cannot be written only costs speed
-
-
-_FINGERPRINT: list[str] = []
-
-
-def _fingerprint() -> str:
-    """Hash of the code that decides validity (spec models, unit definitions)."""
-    if not _FINGERPRINT:
-        here = Path(__file__).parent
-        h = hashlib.sha1()
-        for name in ("spec_models.py", "units.py", "units.txt", "catalog.py"):
-            try:
-                h.update((here / name).read_bytes())
-            except OSError:
-                h.update(name.encode())
-        _FINGERPRINT.append(h.hexdigest())
-    return _FINGERPRINT[0]
-
-
-def _marker(path: Path) -> Path | None:
-    """Cache marker saying this exact file passed full validation under this exact code."""
-    d = _cache_dir()
-    if d is None:
+    f = d / f"{digest}.json"
+    if not f.exists():
         return None
     try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    return d.parent / "valid" / (hashlib.sha1(raw + _fingerprint().encode()).hexdigest())
-
-
-def _is_trusted(path: Path) -> bool:
-    m = _marker(path)
-    return m is not None and m.is_file()
-
-
-def _trust(path: Path) -> None:
-    m = _marker(path)
-    if m is None:
-        return
-    try:
-        m.parent.mkdir(parents=True, exist_ok=True)
-        m.touch()
-    except OSError:
+        head, _, body = read_input(f, "a spec cache entry", MAX_CACHE_BYTES, SpecError, remember=False).partition(b"\n")
+        header = json.loads(head)
+        if header == {"format": _CACHE_FORMAT, "source": digest, "body": hashlib.sha256(body).hexdigest()}:
+            data = json.loads(body)
+            if _is_toml_data(data):
+                return data
+    except Exception:  # noqa: BLE001 - whatever is wrong with an entry, it is rebuilt
         pass
+    discard(f)
+    return None
 
 
-def _construct_value(annotation, value):
-    import types
-    import typing
-
-    from pydantic import BaseModel
-
-    if value is None:
-        return None
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, dict):
-        return _construct(annotation, value)
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin in (typing.Union, types.UnionType):
-        for a in args:
-            if isinstance(a, type) and issubclass(a, BaseModel) and isinstance(value, dict):
-                return _construct(a, value)
-        return value
-    if origin is list and args and isinstance(value, list):
-        return [_construct_value(args[0], v) for v in value]
-    return value
+def _is_toml_data(data) -> bool:
+    """Whether ``data`` is what a TOML parse can give: a table of tables, arrays, strings,
+    numbers and booleans (JSON's null is not), nested within the limit."""
+    if not isinstance(data, dict) or nesting_depth(data, MAX_TOML_DEPTH) > MAX_TOML_DEPTH:
+        return False
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if not all(isinstance(k, str) for k in item):
+                return False
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif not isinstance(item, (str, int, float, bool)):
+            return False
+    return True
 
 
-def _construct(cls, data: dict):
-    """Build a model from data that already passed validation, without validating again."""
-    values = {name: _construct_value(field.annotation, data[name])
-              for name, field in cls.model_fields.items() if name in data}
-    return cls.model_construct(**values)
+def _write_cache(digest: str, data: dict) -> None:
+    from dcpower.cache import store
+
+    d = _cache_dir()
+    if d is None:
+        return
+    try:
+        body = json.dumps(data, allow_nan=True).encode("utf-8")  # TOML has nan and inf; so does this JSON
+    except (TypeError, ValueError):
+        return  # dates and times have no JSON form: such a file is parsed every time
+    header = {"format": _CACHE_FORMAT, "source": digest, "body": hashlib.sha256(body).hexdigest()}
+    store(d / f"{digest}.json", json.dumps(header).encode("utf-8") + b"\n" + body)
 
 
-def _raw_entries(path: Path) -> list[tuple[str, str, dict]]:
+def _raw_entries(path: Path, cached: bool = True) -> list[tuple[str, str, dict]]:
     """``(category, id, table)`` for every entry of one catalog file, unvalidated."""
-    data = read_toml(path)
+    if cached:
+        try:
+            return _entries_of(path, read_toml(path))
+        except SpecError:
+            pass  # a cache entry of the wrong shape is not fatal: the file itself decides
+    return _entries_of(path, read_toml(path, cached=False))
+
+
+def _entries_of(path: Path, data: dict) -> list[tuple[str, str, dict]]:
     out = []
     for category, entries in data.items():
         if category not in SPEC_TYPES:
@@ -310,7 +293,6 @@ class Catalog:
     origin: dict[tuple[str, str], Path] = field(default_factory=dict)
     dirs: list[Path] = field(default_factory=list)
     _valid: dict[tuple[str, str], Spec] = field(default_factory=dict)
-    _trusted: dict[Path, bool] = field(default_factory=dict)
 
     def add_raw(self, category: str, ident: str, entry: dict, path: Path, replace: bool) -> None:
         key = (category, ident)
@@ -331,24 +313,31 @@ class Catalog:
         items = self.raw.get(category, {})
         if ident not in items:
             raise InputError(f"unknown {category} '{ident}'; {suggest(ident, list(items))}")
-        path = self.origin[key]
-        if path not in self._trusted:
-            self._trusted[path] = _is_trusted(path)
-        if self._trusted[path]:
-            # this exact file passed full validation under this exact code before
-            spec = _construct(SPEC_TYPES[category], items[ident])
-        else:
-            spec = _validate(category, ident, items[ident], path)
-            self._validate_file_once(path)
+        # validated on every load, whether the data came from the file or from the cache
+        try:
+            spec = _validate(category, ident, items[ident], self.origin[key])
+        except SpecError:
+            spec = self._validate_fresh(category, ident)
         self._check_spec_references(spec)
         self._valid[key] = spec
         return spec
 
-    def _validate_file_once(self, path: Path) -> None:
-        """Validate every entry of ``path``; when all pass, remember it in the cache."""
-        load_spec_file(path)
-        _trust(path)
-        self._trusted[path] = True
+    def folder_of(self, category: str, ident: str) -> Path:
+        """The specs folder whose file defines a spec: the paths that spec names are read from it."""
+        origin = self.origin[(category, ident)].resolve()
+        folders = [d.resolve() for d in self.dirs]
+        inside = [d for d in folders if origin.is_relative_to(d)]
+        return max(inside, key=lambda d: len(d.parts)) if inside else origin.parent
+
+    def _validate_fresh(self, category: str, ident: str) -> Spec:
+        """Validate the entry as its file says now, past the cache: a cache entry that fails
+        validation is replaced, never fatal; a file that fails raises its error."""
+        path = self.origin[(category, ident)]
+        fresh = {(c, i): e for c, i, e in _raw_entries(path, cached=False)}
+        entry = fresh.get((category, ident), self.raw[category][ident])
+        spec = _validate(category, ident, entry, path)
+        self.raw[category][ident] = entry
+        return spec
 
     def ids(self, category: str) -> list[str]:
         return sorted(self.raw.get(category, {}))
@@ -394,6 +383,20 @@ def suggest(ident: str, valid: list[str]) -> str:
     return f"valid ids: {', '.join(sorted(valid))}" if valid else "none are defined"
 
 
+def data_path(folder: Path, relative: str, what: str) -> Path:
+    """The data file (weather...) that a spec file in ``folder`` names, relative to ``folder``.
+
+    A spec may only point inside its own specs folder: an absolute path, or one that leads
+    out with ``..`` (or through a link), is refused with one line.
+    """
+    p = Path(relative)
+    root = Path(folder).resolve()
+    if p.is_absolute() or not (root / p).resolve().is_relative_to(root):
+        raise SpecError(f"{what}: '{relative}' leads outside its specs folder {folder}; put the file "
+                        "inside that folder and give its path relative to the folder")
+    return Path(folder) / p
+
+
 def catalog_files(directory: Path) -> list[Path]:
     out = []
     # Only the folder's own files: a specs folder is flat (its data sits in the subfolders of
@@ -406,8 +409,11 @@ def catalog_files(directory: Path) -> list[Path]:
 _CACHE: dict[tuple, Catalog] = {}
 
 
-def load_catalog(specs_dirs: list[str | Path] | tuple = (), *, builtin: bool = True) -> Catalog:
+def load_catalog(specs_dirs: list[str | Path] | tuple = (), *, builtin: bool = True,
+                 cached: bool = True) -> Catalog:
     """The validated catalog: built-in specs, then each user directory's on top.
+
+    ``cached=False`` reads every file afresh, past the in-process and user caches.
 
     Raises
     ------
@@ -417,25 +423,27 @@ def load_catalog(specs_dirs: list[str | Path] | tuple = (), *, builtin: bool = T
     dirs = user_dirs(specs_dirs)
     key = (builtin, tuple(str(d.resolve()) for d in dirs),
            tuple(p.stat().st_mtime_ns for d in dirs for p in catalog_files(d)))
-    if key in _CACHE:
+    if cached and key in _CACHE:
+        for path in _CACHE[key].origin.values():
+            remember_input(path)  # read by an earlier command of this process: still an input
         return _CACHE[key]
     catalog = Catalog(dirs=([builtin_dir()] if builtin else []) + dirs)
     if builtin:
         for path in catalog_files(builtin_dir()):
-            for category, ident, entry in _raw_entries(path):
+            for category, ident, entry in _raw_entries(path, cached):
                 catalog.add_raw(category, ident, entry, path, replace=False)
     for directory in dirs:
-        add_user_files(catalog, catalog_files(directory), directory)
+        add_user_files(catalog, catalog_files(directory), directory, cached)
     _CACHE[key] = catalog
     return catalog
 
 
-def add_user_files(catalog: Catalog, files: list[Path], where) -> None:
+def add_user_files(catalog: Catalog, files: list[Path], where, cached: bool = True) -> None:
     """Lay a user's spec files over ``catalog``: a built-in id is replaced, an id defined
     twice among ``files`` is an error, and every entry is validated at once."""
     seen: set[tuple[str, str]] = set()
     for path in files:
-        for category, ident, entry in _raw_entries(path):
+        for category, ident, entry in _raw_entries(path, cached):
             if (category, ident) in seen:
                 raise SpecError(f"{path}: {category} id '{ident}' is defined twice in "
                                 f"{where}; ids must be unique, rename one")
@@ -446,16 +454,17 @@ def add_user_files(catalog: Catalog, files: list[Path], where) -> None:
 
 
 def validate_files(paths: list[Path]) -> Catalog:
-    """Validate user spec files or directories on top of the built-in catalog."""
+    """Validate user spec files or directories on top of the built-in catalog, read afresh
+    (never from the cache: what is validated is what the files say)."""
     catalog = Catalog()
     for path in catalog_files(builtin_dir()):
-        for category, ident, entry in _raw_entries(path):
+        for category, ident, entry in _raw_entries(path, cached=False):
             catalog.add_raw(category, ident, entry, path, replace=False)
     files = []
     for p in paths:
         if not p.exists():
             raise SpecError(f"{p}: file not found")
         files += catalog_files(p) if p.is_dir() else [p]
-    # the same rules as an estimate reading these files with --specs
-    add_user_files(catalog, files, ", ".join(str(p) for p in paths))
+    # the same rules as an estimate reading these files with --specs, read afresh
+    add_user_files(catalog, files, ", ".join(str(p) for p in paths), cached=False)
     return catalog.validate_all()

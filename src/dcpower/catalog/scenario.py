@@ -8,13 +8,14 @@ memphis`` prints the built-in default to copy and edit. Numbers may be given bar
 
 from __future__ import annotations
 
-from pathlib import Path
 import math
+import os
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from dcpower.catalog.loader import builtin_dir, format_validation_error, read_toml, suggest
+from dcpower.catalog.loader import builtin_dir, data_path, format_validation_error, read_toml, suggest
 from dcpower.errors import InputError, SpecError
 from dcpower.catalog.bounds import Dim
 from dcpower.catalog.models import OptEfficiency, PowerFactor, SpecValue, check_field, field_dim
@@ -236,16 +237,35 @@ def scenario_ids(extra_dirs=()) -> list[str]:
     return sorted({p.stem for d in dirs if d.is_dir() for p in d.glob("*.toml")})
 
 
+def is_scenario_id(text: str) -> bool:
+    """Whether ``text`` names a scenario by id: a bare name, without a folder separator or an
+    extension. Anything else (``my.toml``, ``./memphis``, ``runs/a``) is a file path."""
+    return not any(sep in text for sep in ("/", "\\", os.sep)) and not Path(text).suffix
+
+
 def scenario_path(name: str, extra_dirs=()) -> Path:
+    """The file of scenario id ``name``: the last ``--specs`` folder's that has one, else the built-in."""
+    if not name or not is_scenario_id(name):
+        raise InputError(f"'{name}' is not a scenario id (ids have no folder or extension); "
+                         f"use one of: {', '.join(scenario_ids(extra_dirs))}")
     for d in [Path(x) / "scenarios" for x in reversed(list(extra_dirs))] + [scenario_dir()]:
         p = d / f"{name}.toml"
         if p.is_file():
             return p
-    raise InputError(f"unknown scenario '{name}'; {suggest(name, scenario_ids(extra_dirs))}")
+    hint = suggest(name, scenario_ids(extra_dirs))
+    if Path(name).exists():
+        hint += f" (to read the file '{name}' in this folder, write ./{name})"
+    raise InputError(f"unknown scenario '{name}'; {hint}")
 
 
 def load_scenario(name_or_path: str | Path = "memphis", specs_dirs=()) -> Scenario:
-    """A scenario by built-in id (``"memphis"``) or from a TOML file path.
+    """A scenario by id or from a TOML file.
+
+    A bare name (``"memphis"``: no folder separator, no extension) is always a scenario id,
+    built-in or from a ``--specs`` folder, even if a file of that name is in the current
+    folder; a path (``"my.toml"``, ``"./runs/a"``, or a :class:`~pathlib.Path`) is a file.
+    A relative ``weather`` path in the file is read relative to the file's folder; a
+    scenario of a specs folder may not point outside that folder.
 
     A file may say ``extends = "memphis"`` (an id, or a path relative to the file) and give
     only what differs: tables merge key by key, a value given replaces the base's whole.
@@ -253,22 +273,26 @@ def load_scenario(name_or_path: str | Path = "memphis", specs_dirs=()) -> Scenar
     path, data = scenario_data(name_or_path, specs_dirs)
     try:
         return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise SpecError(format_validation_error(exc, f"{path}: scenario", Scenario)) from None
+    except ValidationError:
+        # validated like a fresh parse; a cache entry that fails is not fatal: the files decide
+        path, data = scenario_data(name_or_path, specs_dirs, cached=False)
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise SpecError(format_validation_error(exc, f"{path}: scenario", Scenario)) from None
 
 
 MAX_EXTENDS = 8  # depth of an extends chain; deeper is a loop or a mistake
 
 
-def scenario_data(name_or_path, specs_dirs=(), seen: tuple = ()) -> tuple[Path, dict]:
+def scenario_data(name_or_path, specs_dirs=(), seen: tuple = (), cached: bool = True) -> tuple[Path, dict]:
     """``(path, data)`` of a scenario file, its ``extends`` chain merged in, paths made absolute."""
     text = str(name_or_path)
-    path = Path(text)
-    if not (text.endswith(".toml") or path.is_file()):
-        path = scenario_path(text, specs_dirs)
-    data = dict(read_toml(path))
+    by_id = not isinstance(name_or_path, Path) and is_scenario_id(text)
+    path = scenario_path(text, specs_dirs) if by_id else Path(text)
+    data = dict(read_toml(path, "a scenario TOML file", cached=cached))
     if isinstance(data.get("weather"), str) and data["weather"].strip():
-        data["weather"] = str(path.parent / data["weather"])  # relative to the file that names it
+        data["weather"] = str(_weather_beside(data["weather"], path, by_id))
     parent = data.pop("extends", None)
     if parent is None:
         return path, data
@@ -278,8 +302,8 @@ def scenario_data(name_or_path, specs_dirs=(), seen: tuple = ()) -> tuple[Path, 
     if here in seen or len(seen) >= MAX_EXTENDS:
         raise SpecError(f"{path}: extends '{parent}' loops back or goes deeper than {MAX_EXTENDS} files; "
                         "point it at a complete scenario")
-    is_path = parent.endswith(".toml") or "/" in parent or "\\" in parent
-    _, base = scenario_data(str(path.parent / parent) if is_path else parent, specs_dirs, (*seen, here))
+    ref = parent if is_scenario_id(parent) else path.parent / parent
+    _, base = scenario_data(ref, specs_dirs, (*seen, here), cached)
     for key in ("id", "name", "description"):
         base.pop(key, None)  # the base's labels describe the base, not this file
     merged = merge_data(base, data)
@@ -387,6 +411,16 @@ def _toml(value) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _weather_beside(weather: str, path: Path, in_specs: bool) -> Path:
+    """A scenario's weather path, relative to the scenario file; inside its specs folder when it has one."""
+    if in_specs:  # path is FOLDER/scenarios/NAME.toml
+        folder = path.parent.parent
+        inside = Path(os.path.relpath(path.parent / weather, folder)) if not Path(weather).is_absolute() \
+            else Path(weather)
+        return data_path(folder, str(inside), f"{path}: weather '{weather}'")
+    return path.parent / weather
 
 
 def parse_setting(text: str) -> tuple[str, str]:

@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from dcpower.catalog.bounds import check_magnitudes
-from dcpower.catalog.loader import Catalog, builtin_dir, format_validation_error, load_catalog, suggest
+from dcpower.catalog.loader import Catalog, builtin_dir, data_path, format_validation_error, load_catalog, suggest
 from dcpower.catalog.models import (Accelerator, Battery, Cooling, Electrical, Fabric, Grid, Server, Site, Spec,
                                     SpecValue, Storage, Switch, Transceiver, Turbine, Workload, field_dim)
 from dcpower.catalog.scenario import Scenario, apply_settings, load_scenario
@@ -300,7 +300,7 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     server = _server(scen, acc, cooling, get, warnings)
     site = get("site", scen.site)
     grid = get("grid", scen.grid or site.grid)
-    weather = load_weather(scen, site)
+    weather = load_weather(scen, site, catalog.folder_of("site", site.id))
     design, elevation, elevation_source = _climate(scen, site, weather, warnings)
     e = scen.electrical
     on = scen.onsite
@@ -433,8 +433,15 @@ def _fabrics(scen: Scenario, catalog: Catalog) -> tuple[FabricParts, ...]:
 _WEATHER_CACHE: dict[str, Weather] = {}
 
 
-def load_weather(scen: Scenario, site: Site) -> Weather:
-    """The scenario's EPW file if it names one, else the site's shipped typical year (cached per process)."""
+def load_weather(scen: Scenario, site: Site, site_folder: Path | None = None) -> Weather:
+    """The scenario's EPW file if it names one, else the site's shipped typical year (cached per process).
+
+    A site's weather path is read relative to ``site_folder``, the specs folder that defines
+    the site (the built-in one by default), and may not lead out of it. The scenario's path
+    is used as given: :func:`~dcpower.catalog.scenario.load_scenario` has already made a
+    relative one relative to the scenario file.
+    """
+    from dcpower.inputs import remember_input
     from dcpower.weather import compact, epw
 
     if scen.weather:
@@ -442,11 +449,13 @@ def load_weather(scen: Scenario, site: Site) -> Weather:
         key = f"epw:{path.resolve()}:{path.stat().st_mtime_ns if path.exists() else 0}"
         if key not in _WEATHER_CACHE:
             _WEATHER_CACHE[key] = epw.read_epw(path)
+        remember_input(path)
         return _WEATHER_CACHE[key]
-    path = builtin_dir() / site.weather
-    key = f"compact:{path}"
+    path = data_path(site_folder or builtin_dir(), site.weather, f"site '{site.id}': weather")
+    key = f"compact:{path.resolve()}:{path.stat().st_mtime_ns if path.exists() else 0}"
     if key not in _WEATHER_CACHE:
         _WEATHER_CACHE[key] = compact.read_compact(path)
+    remember_input(path)
     return _WEATHER_CACHE[key]
 
 

@@ -20,6 +20,7 @@ JSON shape (``Comparison.to_dict()``, ``dcpower compare --format json``)::
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -205,10 +206,11 @@ def compare(scenarios: Sequence[Any] | None = None, *, vary: dict[str, Sequence]
             raise InputError("with --vary, give at most one scenario (the base)")
         base = scenarios[0] if scenarios else overrides.pop("scenario", None)
         keys = [k for k, _ in pairs]
-        combos = list(itertools.product(*[v for _, v in pairs]))
-        if len(combos) > MAX_VARIANTS:
-            raise InputError(f"{len(combos):,} variants is more than the {MAX_VARIANTS:,} a comparison runs; "
+        count = math.prod(len(v) for _, v in pairs)  # counted before the combinations are built
+        if count > MAX_VARIANTS:
+            raise InputError(f"{count:,} variants is more than the {MAX_VARIANTS:,} a comparison runs; "
                              "vary fewer fields or values")
+        combos = list(itertools.product(*[v for _, v in pairs]))
         catalog = load_catalog(specs_dirs)
         labels, ests = [], []
         for i, combo in enumerate(combos):
@@ -220,6 +222,9 @@ def compare(scenarios: Sequence[Any] | None = None, *, vary: dict[str, Sequence]
         return Comparison.of_estimates(labels, ests, varied={k: v for k, v in pairs}, results=results, units=units)
     if len(scenarios) < 1:
         raise InputError("give scenarios to compare (dcpower compare a.toml b.toml) or --vary FIELD=A,B")
+    if len(scenarios) > MAX_VARIANTS:
+        raise InputError(f"{len(scenarios):,} scenarios is more than the {MAX_VARIANTS:,} a comparison runs; "
+                         "compare fewer at a time")
     catalog = load_catalog(specs_dirs)
     labels, ests = [], []
     for i, s in enumerate(scenarios):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import os
 import re
 from pathlib import Path
 
@@ -157,17 +156,28 @@ def read_compact(path) -> Weather:
                 parse_float(value, path, column_line + 1 + i, column)
         data = np.array(flat, dtype=float).reshape(HOURS_PER_YEAR, ncol)
 
-    # Same physical limits as the EPW reader (humidity ratio: saturation at 70 degC and 31 kPa
-    # is far above 1; 0.2 bounds any air on Earth).
-    limits = ((-70, 70), (-70, 70), (0, 110), (31000, 120000), (-70, 70), (0, 0.2))
-    for j, (low, high) in enumerate(limits):
-        out = (data[:, j] < low) | (data[:, j] > high)
-        if out.any():
-            i = int(np.argmax(out))
-            fail(path, column_line + 1 + i, f"{COMPACT_COLUMNS[j]} {data[i, j]:g} is outside the "
-                  f"physical range {low:g} to {high:g}", "regenerate the file with tools/build_weather.py")
+    bad = _out_of_range(data)
+    if bad is not None:
+        i, j = bad
+        low, high = _LIMITS[j]
+        fail(path, column_line + 1 + i, f"{COMPACT_COLUMNS[j]} {data[i, j]:g} is outside the "
+              f"physical range {low:g} to {high:g}", "regenerate the file with tools/build_weather.py")
     _store_array(text, data)
     return _weather_from(path, meta, column_line, data)
+
+
+# Same physical limits as the EPW reader (humidity ratio: saturation at 70 degC and 31 kPa
+# is far above 1; 0.2 bounds any air on Earth).
+_LIMITS = ((-70, 70), (-70, 70), (0, 110), (31000, 120000), (-70, 70), (0, 0.2))
+
+
+def _out_of_range(data: np.ndarray) -> tuple[int, int] | None:
+    """(row, column) of the first value outside its column's physical range (NaN included), or None."""
+    for j, (low, high) in enumerate(_LIMITS):
+        ok = (data[:, j] >= low) & (data[:, j] <= high)  # False for NaN
+        if not ok.all():
+            return int(np.argmin(ok)), j
+    return None
 
 
 def _array_cache_file(text: str):
@@ -176,32 +186,43 @@ def _array_cache_file(text: str):
     d = cache_dir("weather")
     if d is None:
         return None
-    return d / (hashlib.sha1(text.encode("utf-8")).hexdigest() + ".npy")
+    return d / (hashlib.sha256(text.encode("utf-8")).hexdigest() + ".npy")
 
 
 def _cached_array(text: str):
-    """The parsed hourly table of a compact file read before (numpy .npy, no pickles)."""
+    """The parsed hourly table of a compact file read before, checked as a fresh parse is.
+
+    The cache holds a plain float array (``.npy``, loaded without pickles). An entry that is
+    unreadable, of another shape or type, or holds a value the parser would refuse (NaN, out
+    of range) is deleted and the file parsed again: a cache is never trusted and never fatal.
+    """
+    from dcpower.cache import discard
+    from dcpower.inputs import MAX_CACHE_BYTES, read_input
+
     f = _array_cache_file(text)
-    if f is None or not f.is_file():
+    if f is None or not f.exists():
         return None
     try:
-        data = np.load(f, allow_pickle=False)
-    except (OSError, ValueError):
-        return None
-    return data if data.shape == (HOURS_PER_YEAR, len(COMPACT_COLUMNS)) else None
+        raw = read_input(f, "a weather cache entry", MAX_CACHE_BYTES, remember=False)
+        data = np.load(io.BytesIO(raw), allow_pickle=False)
+        expected = (HOURS_PER_YEAR, len(COMPACT_COLUMNS))
+        if isinstance(data, np.ndarray) and data.dtype == np.float64 and data.shape == expected \
+                and _out_of_range(data) is None:
+            return data
+    except Exception:  # noqa: BLE001 - whatever is wrong with an entry, it is rebuilt
+        pass
+    discard(f)
+    return None
 
 
 def _store_array(text: str, data) -> None:
+    from dcpower.cache import store
+
     f = _array_cache_file(text)
-    if f is None:
-        return
-    try:
-        f.parent.mkdir(parents=True, exist_ok=True)
-        tmp = f.with_suffix(f".{os.getpid()}.tmp.npy")
-        np.save(tmp, data, allow_pickle=False)
-        os.replace(tmp, f)
-    except OSError:
-        pass
+    if f is not None:
+        buf = io.BytesIO()
+        np.save(buf, np.ascontiguousarray(data, dtype=np.float64), allow_pickle=False)
+        store(f, buf.getvalue())
 
 
 def _weather_from(path, meta, column_line, data) -> "Weather":

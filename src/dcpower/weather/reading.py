@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 import numpy as np
 
 from dcpower.errors import WeatherError
+from dcpower.inputs import MAX_WEATHER_BYTES, gunzip, read_input
 
 __all__ = ["fail", "read_text", "parse_float"]
 
@@ -18,20 +18,14 @@ def fail(path, line, what: str, fix: str):
 
 
 def read_text(path: Path, kind: str) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise WeatherError(f"{path}: file not found; give the path to {kind}") from None
-    except IsADirectoryError:
-        raise WeatherError(f"{path}: is a directory; give the path to {kind}") from None
-    except OSError as exc:
-        raise WeatherError(f"{path}: cannot read ({exc.strerror or exc}); check the path and "
-                           "its permissions") from None
+    """The text of a weather file (gzip or not), a regular file within :data:`MAX_WEATHER_BYTES`.
+
+    A FIFO, a device or a folder is refused before it is opened, a file larger than the
+    limit is not read past it, and gzip data is inflated to the same limit at most.
+    """
+    data = read_input(path, kind, MAX_WEATHER_BYTES, WeatherError)
     if path.suffix == ".gz" or data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise WeatherError(f"{path}: not a valid gzip file ({exc}); regenerate it") from None
+        data = gunzip(data, path, kind, MAX_WEATHER_BYTES, WeatherError)
     # EPW files are ASCII in practice; Latin-1 decodes any byte, so a stray accent in a
     # station name or comment never stops the read.
     return data.decode("latin-1")
