@@ -29,9 +29,9 @@ SYSTEMS = {
     "adastra", "setonix", "alps", "jedi", "jupiter-booster", "isambard-ai", "venado",
     "marenostrum-5-acc", "eos", "tuolumne", "dawn",
 }
-COMPONENTS = {"latif-8xh100-node", "dcpower-h100-sxm-trace"}
+COMPONENTS = {"latif-8xh100-node", "dcpower-h100-sxm-trace-matmul", "dcpower-h100-sxm-trace-memory"}
 LEVELS = {"system", "node", "accelerator"}
-WORKLOADS = {"hpl", "training", "inference", "idle", "matmul"}
+WORKLOADS = {"hpl", "training", "inference", "idle"}
 QUANTITY = re.compile(r"^(\d+(?:\.\d+)?) (W|kW|MW|PFlop/s|EFlop/s)$")
 # Band for HPL system power per accelerator, host and network included: an H100 system near
 # 0.9 kW and an A100 system near 0.4 kW sit well inside it; a count or power off by a factor
@@ -157,10 +157,11 @@ def test_h100_trace_case_matches_the_shipped_measurement(cases):
     # The accelerator case restates specs/measurements/h100-sxm-2026-11-26.toml; they must agree.
     with open(MEASUREMENT, "rb") as fh:
         m = tomllib.load(fh)["measurement"]
-    c = by_id(cases)["dcpower-h100-sxm-trace"]
-    assert c["measured_power"]["value"] == m["matmul_power_median"]["value"]
-    assert c["memory_bound_power"]["value"] == m["memory_bound_power_median"]["value"]
-    assert c["accelerator"] == m["accelerator"] and c["gpus"] == 1
+    matmul, memory = by_id(cases)["dcpower-h100-sxm-trace-matmul"], by_id(cases)["dcpower-h100-sxm-trace-memory"]
+    assert matmul["measured_power"]["value"] == m["matmul_power_median"]["value"]
+    assert memory["measured_power"]["value"] == m["memory_bound_power_median"]["value"]
+    for c in (matmul, memory):
+        assert c["accelerator"] == m["accelerator"] and c["gpus"] == 1
 
 
 def test_latif_node_case_is_one_eight_gpu_node_below_its_rating(cases):

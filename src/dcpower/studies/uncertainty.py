@@ -86,7 +86,7 @@ class Parameter:
 
 
 
-def _range_of(sv: SpecValue, spread: float, dim=None) -> tuple[float, float, float, str]:
+def range_of(sv: SpecValue, spread: float, dim=None) -> tuple[float, float, float, str]:
     """(value, low, high, unit) of a ranged value, in its own unit; ``spread`` scales the range,
     which stays within the field's declared physical range ``dim``."""
     q = sv.quantity
@@ -116,7 +116,7 @@ def _parameters(r: Resolved, states, spread: float) -> tuple[list[Parameter], di
                for k, q in nominal.items()}
     params = []
     for name, sv in ranged.items():
-        v, lo, hi, unit = _range_of(sv, spread, r.bounds_of(name))
+        v, lo, hi, unit = range_of(sv, spread, r.bounds_of(name))
         if name in read and hi > lo:
             params.append(Parameter(name, v, lo, hi, unit, sv.citation()))
     return params, nominal

@@ -1,0 +1,268 @@
+"""Validation against measured machines: dcpower's IT power beside what was measured.
+
+The shipped data set (``specs/validation/hpl.toml``) holds published power measurements:
+Linpack (HPL) runs of named GPU systems as submitted to TOP500/Green500, one 8-GPU node
+measured during training, and one accelerator measured by dcpower. For each case this
+module builds the same configuration (accelerator, server, count, workload, busy the whole
+time), estimates its IT power with the model chain, and compares it with the measurement and
+with two simple methods: the accelerators' TDP x N, and Epoch AI's 1.82 x TDP x N. A
+Monte Carlo over the catalog's ranges gives each estimate a P5-P95 band, and the coverage is
+the share of cases whose measurement lies inside its band.
+
+What is compared depends on the level of the case: a system's measured HPL power covers its
+compute nodes and interconnect (IT power, no cooling, no storage); a node's, one server at
+the wall; an accelerator's, one board.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from dcpower.catalog.loader import builtin_dir, load_catalog, read_toml
+from dcpower.catalog.models import SpecValue
+from dcpower.chain import steps
+from dcpower.chain.resolve import resolve
+from dcpower.errors import DcpowerError, InputError
+from dcpower.report import Report, Table
+from dcpower.units import Q_
+
+__all__ = ["validate", "Validation", "CaseResult", "EPOCH_FACTOR", "validation_file"]
+
+# Epoch AI's rule for a cluster's power from its accelerators: 1.82 x TDP x N.
+EPOCH_FACTOR = 1.82
+MAX_SAMPLES = 100_000
+
+
+def validation_file() -> Path:
+    return builtin_dir() / "validation" / "hpl.toml"
+
+
+@dataclass
+class CaseResult:
+    """One measured case and what each method says of it (powers in W)."""
+
+    id: str
+    name: str
+    level: str
+    workload: str
+    accelerator: str
+    gpus: int
+    list: str
+    source: str
+    measured: float | None = None
+    estimate: float | None = None
+    p5: float | None = None
+    p95: float | None = None
+    tdp_x_n: float | None = None
+    skip: str | None = None
+    failure: str | None = None
+
+    def error(self, value: float | None) -> float | None:
+        """Signed fractional error of ``value`` against the measurement."""
+        if value is None or not self.measured:
+            return None
+        return value / self.measured - 1
+
+    @property
+    def epoch(self) -> float | None:
+        return None if self.tdp_x_n is None else EPOCH_FACTOR * self.tdp_x_n
+
+    @property
+    def in_band(self) -> bool | None:
+        if self.p5 is None or self.measured is None:
+            return None
+        return self.p5 <= self.measured <= self.p95
+
+    def to_dict(self) -> dict:
+        kw = (lambda v: None if v is None else round(v / 1000, 4))
+        err = (lambda v: None if v is None else round(v, 4))
+        return {"id": self.id, "name": self.name, "level": self.level, "workload": self.workload,
+                "accelerator": self.accelerator, "gpus": self.gpus, "list": self.list, "source": self.source,
+                "unit": "kW", "measured": kw(self.measured), "estimate": kw(self.estimate),
+                "error": err(self.error(self.estimate)), "p5": kw(self.p5), "p95": kw(self.p95),
+                "in_band": self.in_band, "tdp_x_n": kw(self.tdp_x_n), "tdp_x_n_error": err(self.error(self.tdp_x_n)),
+                "epoch": kw(self.epoch), "epoch_error": err(self.error(self.epoch)),
+                "skip": self.skip, "failure": self.failure}
+
+
+@dataclass
+class Validation:
+    """Every case, and the summary: median absolute error per method, band coverage and width."""
+
+    cases: list[CaseResult]
+    samples: int
+    seed: int
+    source: str
+    summary: dict = field(default_factory=dict)
+
+    @property
+    def compared(self) -> list[CaseResult]:
+        return [c for c in self.cases if c.estimate is not None and c.measured is not None]
+
+    @property
+    def failures(self) -> list[CaseResult]:
+        return [c for c in self.cases if c.failure]
+
+    def median_abs_error(self) -> dict[str, float | None]:
+        out = {}
+        for method, get in (("dcpower", lambda c: c.estimate), ("tdp_x_n", lambda c: c.tdp_x_n),
+                            ("epoch", lambda c: c.epoch)):
+            errs = [abs(c.error(get(c))) for c in self.compared]
+            out[method] = round(statistics.median(errs), 4) if errs else None
+        return out
+
+    def coverage(self) -> float | None:
+        flags = [c.in_band for c in self.compared if c.in_band is not None]
+        return round(sum(flags) / len(flags), 4) if flags else None
+
+    def median_half_width(self) -> float | None:
+        widths = [(c.p95 - c.p5) / 2 / c.estimate for c in self.compared if c.p5 is not None and c.estimate]
+        return round(statistics.median(widths), 4) if widths else None
+
+    def to_dict(self) -> dict:
+        return {"cases": [c.to_dict() for c in self.cases], "median_abs_error": self.median_abs_error(),
+                "coverage": self.coverage(), "median_half_width": self.median_half_width(),
+                "samples": self.samples, "seed": self.seed, "data": self.source}
+
+    def report(self) -> Report:
+        rows = [[c.name, c.accelerator, f"{c.gpus:,}", c.list, _kw(c.measured), _kw(c.estimate),
+                 _pct(c.error(c.estimate)), _band(c), _pct(c.error(c.tdp_x_n)), _pct(c.error(c.epoch))]
+                for c in self.cases if not c.skip and not c.failure]
+        table = Table(["case", "accelerator", "gpus", "measured in", "measured kW", "dcpower kW", "error",
+                       "P5-P95 kW", "TDP x N", "1.82 TDP x N"], rows)
+        m = self.median_abs_error()
+        summary = Table(["method", "median absolute error"],
+                        [["dcpower", _pct(m["dcpower"], signed=False)], ["TDP x N", _pct(m["tdp_x_n"], signed=False)],
+                         ["Epoch AI, 1.82 x TDP x N", _pct(m["epoch"], signed=False)]],
+                        caption=f"measured inside dcpower's P5-P95 in {_pct(self.coverage(), signed=False)} of "
+                                f"{len(self.compared)} cases; median band half-width "
+                                f"{_pct(self.median_half_width(), signed=False)} ({self.samples:,} samples, "
+                                f"seed {self.seed})")
+        tables = [table, summary]
+        left = [[c.name, "skipped", c.skip] for c in self.cases if c.skip]
+        left += [[c.name, "FAILED", c.failure] for c in self.failures]
+        if left:
+            tables.append(Table(["case", "status", "why"], left))
+        return Report(f"dcpower validate: {len(self.compared)} measured cases ({self.source})", tables,
+                      data=self.to_dict(), csv=table)
+
+
+def _kw(w):
+    return "" if w is None else f"{w / 1000:,.1f}"
+
+
+def _pct(x, signed: bool = True):
+    if x is None:
+        return ""
+    return f"{x:+.1%}" if signed else f"{x:.1%}"
+
+
+def _band(c: CaseResult) -> str:
+    if c.p5 is None:
+        return ""
+    return f"{c.p5 / 1000:,.1f}-{c.p95 / 1000:,.1f}" + ("" if c.in_band else " (outside)")
+
+
+# ---------------------------------------------------------------- running the cases
+
+def validate(path=None, *, samples: int = 500, seed: int = 20261129, specs_dirs=(), progress=None) -> Validation:
+    """Run every case of a validation data set (the shipped one by default).
+
+    Parameters
+    ----------
+    path : path, optional
+        A TOML file of ``[[case]]`` tables (see ``specs/validation/hpl.toml``).
+    samples : int
+        Monte Carlo samples per case for the P5-P95 band (0 for none), at most 100,000.
+    seed : int
+        Seed of the samples; the same seed gives the same bands.
+    progress : callable, optional
+        ``progress(done, total)`` after each case.
+    """
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= MAX_SAMPLES:
+        raise InputError(f"validate takes 0 to {MAX_SAMPLES:,} samples per case, got {samples!r}")
+    file = Path(path) if path is not None else validation_file()
+    data = read_toml(file, "a validation TOML file")
+    raw = data.get("case")
+    if not isinstance(raw, list) or not raw:
+        raise InputError(f"{file}: no [[case]] tables; see specs/validation/hpl.toml for the format")
+    catalog = load_catalog(specs_dirs)
+    results = []
+    for i, entry in enumerate(raw):
+        results.append(_run_case(entry, catalog, specs_dirs, samples, seed))
+        if progress:
+            progress(i + 1, len(raw))
+    shown = str(file) if path is not None else "specs/validation/hpl.toml"
+    return Validation(results, samples, seed, shown)
+
+
+def _run_case(entry: dict, catalog, specs_dirs, samples: int, seed: int) -> CaseResult:
+    c = CaseResult(id=str(entry.get("id", "?")), name=str(entry.get("name", entry.get("id", "?"))),
+                   level=str(entry.get("level", "system")), workload=str(entry.get("workload", "hpl")),
+                   accelerator=str(entry.get("accelerator", "")), gpus=int(entry.get("gpus") or 0),
+                   list=str(entry.get("list", "")), source="", skip=entry.get("skip"))
+    if c.skip:
+        return c
+    try:
+        measured = SpecValue.model_validate(entry["measured_power"])
+        c.measured = float(measured.quantity.to("W").magnitude)
+        c.source = measured.citation()
+        r = resolve(_scenario(entry, catalog, specs_dirs), specs_dirs=specs_dirs, catalog=catalog)
+        c.tdp_x_n = c.gpus * float(r.accelerator.max_power.quantity.to("W").magnitude)
+        c.estimate = float(_compared_power(r, c.level)[0])
+        if samples:
+            draws = _compared_power(_sampled(r, samples, seed), c.level)
+            c.p5, c.p95 = (float(x) for x in np.percentile(draws, [5, 95]))
+    except (DcpowerError, KeyError, ValueError) as exc:
+        c.failure = f"cannot be reproduced: {str(exc).splitlines()[0]}"
+    return c
+
+
+def _scenario(entry: dict, catalog, specs_dirs):
+    """The measured configuration: Memphis's facility around the case's cluster, busy all the time,
+    with only the compute fabric (the measurements leave out storage and other networks)."""
+    from dcpower.catalog.scenario import load_scenario
+
+    base = load_scenario("memphis", specs_dirs)
+    server = entry.get("server") or catalog.get("accelerator", entry["accelerator"]).default_server
+    srv = catalog.get("server", server) if server else None
+    fabric = getattr(srv, "compute_fabric", None) or base.network.compute_fabric
+    network = base.network.model_copy(update={"compute_fabric": fabric, "frontend_fabric": None,
+                                              "management_fabric": None})
+    storage = base.storage.model_copy(update={"system": None})
+    util = SpecValue(value=1.0, source="user input (validate: busy for the whole measured run)")
+    return base.model_copy(update={
+        "id": "custom", "name": str(entry.get("name", "")), "gpus": int(entry["gpus"]),
+        "accelerator": entry["accelerator"], "server": server, "workload": entry.get("workload", "hpl"),
+        "utilization": util, "network": network, "storage": storage})
+
+
+def _compared_power(r, level: str) -> np.ndarray:
+    """The power a measurement of ``level`` sees, per sample [W]."""
+    it = steps.it_load_step(r)
+    if level == "accelerator":
+        q = it.gpu_busy
+    elif level == "node":
+        q = it.servers_peak / it.servers
+    else:
+        fabrics = [steps.fabric_step(parts, it) for parts in r.fabrics]
+        q = steps.it_power_step(it, fabrics, steps.storage_step(r, it)).design
+    m = np.asarray(Q_(q).to("W").magnitude, dtype=float)
+    return np.broadcast_to(np.reshape(m, -1), (r.samples,))
+
+
+def _sampled(r, samples: int, seed: int):
+    """``r`` with every ranged value drawn from its triangular range (as the Monte Carlo does)."""
+    from dcpower.studies.uncertainty import range_of
+
+    rng = np.random.default_rng(seed)
+    columns = {}
+    for name, sv in r.ranged_values().items():
+        v, lo, hi, _ = range_of(sv, 1.0, r.bounds_of(name))
+        if hi > lo:
+            columns[name] = rng.triangular(lo, v, hi, size=samples)
+    return r.with_values(columns) if columns else r
