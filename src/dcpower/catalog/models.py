@@ -311,7 +311,7 @@ class Server(Spec):
     """
 
     category: ClassVar[str] = "server"
-    references: ClassVar[dict[str, str]] = {"accelerator": "accelerator"}
+    references: ClassVar[dict[str, str]] = {"accelerator": "accelerator", "compute_fabric": "fabric"}
 
     vendor: str
     accelerator: str
@@ -332,6 +332,9 @@ class Server(Spec):
     # Share of the host components' full-load power they draw when the node is idle (CPUs in
     # low-power states, fans at minimum speed); hosts follow load between the two.
     host_idle_fraction: OptShare = None
+    # The compute fabric (a fabric id) such a server usually connects to; a scenario that
+    # names no network.compute_fabric uses it.
+    compute_fabric: str | None = None
 
 
 class Host(Spec):
@@ -397,17 +400,20 @@ class Transceiver(Spec):
 
 
 class Fabric(Spec):
-    """A network built as a non-blocking fat tree of one switch model.
+    """A network fabric: a non-blocking fat tree or a dragonfly of one switch model, or switches per rack.
 
     ``endpoints`` says what one endpoint is (a GPU, a server, a rack) and
-    ``endpoints_per_unit`` how many links each of those has.
+    ``endpoints_per_unit`` how many links each of those has. A dragonfly also gives its
+    shape: ``endpoints_per_switch`` (p), ``switches_per_group`` (a) and
+    ``global_links_per_switch`` (h); its endpoint and in-group links are copper, its
+    global links optical, each end drawing ``switch_transceiver``'s power.
     """
 
     category: ClassVar[str] = "fabric"
     references: ClassVar[dict[str, str]] = {
         "switch": "switch", "nic_transceiver": "transceiver", "switch_transceiver": "transceiver"}
 
-    topology: Literal["fat-tree", "per-rack"]
+    topology: Literal["fat-tree", "per-rack", "dragonfly"]
     switch: str
     endpoints: Literal["gpu", "server", "rack"]
     endpoints_per_unit: Count
@@ -416,6 +422,20 @@ class Fabric(Spec):
     switch_transceiver: str | None = None
     oversubscription: Annotated[SpecValue | None, Dim("[dimensionless]", 1, 64, what="an oversubscription ratio",
                                                       why="1 is non-blocking, 2 is 2:1")] = None
+    endpoints_per_switch: OptCount = None
+    switches_per_group: OptCount = None
+    global_links_per_switch: OptCount = None
+
+    @model_validator(mode="after")
+    def _dragonfly_shape(self):
+        shape = ("endpoints_per_switch", "switches_per_group", "global_links_per_switch")
+        missing = [f for f in shape if getattr(self, f) is None]
+        if self.topology == "dragonfly" and missing:
+            raise ValueError(f"a dragonfly needs {', '.join(missing)}")
+        if self.topology != "dragonfly" and len(missing) < len(shape):
+            raise ValueError(f"{', '.join(f for f in shape if f not in missing)} describe a dragonfly; "
+                             "set topology = \"dragonfly\" or leave them out")
+        return self
 
 
 class Storage(Spec):

@@ -84,9 +84,11 @@ class _Part(BaseModel):
 
 
 class Network(_Part):
-    """Fabrics by id: the compute (GPU) fabric, front-end and management networks."""
+    """Fabrics by id: the compute (GPU) fabric, front-end and management networks.
 
-    compute_fabric: str
+    With no ``compute_fabric``, the server's own ``compute_fabric`` is used."""
+
+    compute_fabric: str | None = None
     frontend_fabric: str | None = None
     management_fabric: str | None = None
 

@@ -114,6 +114,9 @@ def _it_load(c: Chain, rec: Recorder) -> None:
 def _fabric(c: Chain, f, rec: Recorder) -> None:
     parts = next(p for p in c.resolved.fabrics if p.fabric.id == f.name)
     fab, sw = parts.fabric, parts.switch
+    if fab.topology == "dragonfly":
+        _dragonfly(fab, sw, f, rec)
+        return
     if fab.topology == "per-rack":
         formula = "switches = racks x switches per rack"
     else:
@@ -126,6 +129,20 @@ def _fabric(c: Chain, f, rec: Recorder) -> None:
               spec_input(f"{fab.id}.endpoint_speed", fab.endpoint_speed)],
              [("tiers", first(f.tiers)), ("radix k", f.radix), ("switches", first(f.switches)),
               ("optical modules", first(f.transceivers)), ("power", first(f.power).to("kW"))])
+
+
+def _dragonfly(fab, sw, f, rec: Recorder) -> None:
+    per = fab.endpoints_per_unit.quantity.magnitude
+    rec.step(f"Network: {fab.id}",
+             "switches S = ceil(N/p); groups = ceil(S/a); global links = S h / 2 (two groups or more), "
+             "two optical ends each; endpoint and in-group links copper",
+             [Input("endpoints N", first(f.endpoints), f"{fab.endpoints}s x {per:g}"),
+              spec_input(f"{fab.id}.endpoints_per_switch", fab.endpoints_per_switch),
+              spec_input(f"{fab.id}.switches_per_group", fab.switches_per_group),
+              spec_input(f"{fab.id}.global_links_per_switch", fab.global_links_per_switch),
+              spec_input(f"{sw.id}.typical_power", sw.typical_power)],
+             [("groups", first(f.groups)), ("switches", first(f.switches)),
+              ("optical ends", first(f.transceivers)), ("power", first(f.power).to("kW"))])
 
 
 def _storage(c: Chain, rec: Recorder) -> None:

@@ -308,7 +308,7 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     resolved = Resolved(
         scenario=scen, catalog=catalog, accelerator=acc, server=server, workload=get("workload", scen.workload),
         idle=catalog.get("workload", "idle"), cooling=cooling, site=site, grid=grid,
-        fabrics=_fabrics(scen, catalog), storage=storage,
+        fabrics=_fabrics(scen, catalog, server), storage=storage,
         transformer=_electrical(get, e.transformer, "transformer"), ups=_electrical(get, e.ups, "ups"),
         distribution=_electrical(get, e.distribution, "distribution"),
         turbine=catalog.get("turbine", on.turbine) if on.turbine and on.turbines else None,
@@ -414,10 +414,15 @@ def _server(scen: Scenario, acc: Accelerator, cooling: Cooling, get, warnings: l
     return server
 
 
-def _fabrics(scen: Scenario, catalog: Catalog) -> tuple[FabricParts, ...]:
-    out = []
+def _fabrics(scen: Scenario, catalog: Catalog, server: Server) -> tuple[FabricParts, ...]:
+    """The scenario's fabrics; its compute fabric, when it names none, is the server's."""
     n = scen.network
-    for fid in (n.compute_fabric, n.frontend_fabric, n.management_fabric):
+    compute = n.compute_fabric or server.compute_fabric
+    if not compute:
+        raise InputError(f"no compute fabric: server '{server.id}' names none; set network.compute_fabric "
+                         "in the scenario (e.g. compute_fabric = \"quantum-2-ndr\"; `dcpower specs list fabric` lists them)")
+    out = []
+    for fid in (compute, n.frontend_fabric, n.management_fabric):
         if not fid:
             continue
         fab = catalog.get("fabric", fid)

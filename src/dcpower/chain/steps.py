@@ -159,10 +159,11 @@ class FabricLoad:
     switches: Any
     transceivers: Any
     power: Quantity  # switches at typical power plus optics [W]
+    groups: Any = None  # dragonfly groups (None for other topologies)
 
 
 def fabric_step(parts, it: ITLoad) -> FabricLoad:
-    """Size one fabric: a non-blocking fat tree of its switch model, or switches per rack."""
+    """Size one fabric: a non-blocking fat tree or a dragonfly of its switch model, or switches per rack."""
     fab, sw = parts.fabric, parts.switch
     per = fab.endpoints_per_unit.quantity.magnitude
     units = {"gpu": it.gpus, "server": it.servers, "rack": it.racks}[fab.endpoints]
@@ -171,6 +172,8 @@ def fabric_step(parts, it: ITLoad) -> FabricLoad:
     ports = int(sw.ports.quantity.magnitude)
     if fab.topology == "per-rack":
         return FabricLoad(fab.id, endpoints, 1, ports, endpoints, 0, endpoints * switch_power)
+    if fab.topology == "dragonfly":
+        return _dragonfly_load(parts, endpoints, switch_power)
     radix = network.switch_radix(ports, sw.port_speed.quantity, fab.endpoint_speed.quantity)
     tiers = network.fat_tree_tiers(endpoints, radix)
     switches = network.fat_tree_switch_count(endpoints, radix, tiers)
@@ -184,6 +187,29 @@ def fabric_step(parts, it: ITLoad) -> FabricLoad:
     if sw_t is not None:
         optics = optics + sw_m * sw_t.power.quantity.to("W")
     return FabricLoad(fab.id, endpoints, tiers, radix, switches, nic_m + sw_m, switches * switch_power + optics)
+
+
+def _dragonfly_load(parts, endpoints, switch_power) -> FabricLoad:
+    """A dragonfly: copper to the endpoints and inside groups, one optical end per global-link end."""
+    fab, sw, end = parts.fabric, parts.switch, parts.switch_transceiver
+    p, a, h = (int(getattr(fab, f).quantity.magnitude)
+               for f in ("endpoints_per_switch", "switches_per_group", "global_links_per_switch"))
+    ports = int(sw.ports.quantity.magnitude)
+    if p + (a - 1) + h > ports:
+        raise InputError(f"fabric '{fab.id}': {p} endpoint + {a - 1} group + {h} global ports exceed the "
+                         f"{ports} ports of switch '{sw.id}'; lower endpoints_per_switch, switches_per_group "
+                         "or global_links_per_switch")
+    most = network.dragonfly_capacity(p, a, h)
+    if np.any(np.asarray(endpoints) > most):
+        raise InputError(f"fabric '{fab.id}' connects at most {most:,} endpoints ({a * h + 1} groups); "
+                         f"{int(np.max(endpoints)):,} asked; choose a larger fabric or fewer GPUs")
+    switches = network.dragonfly_switches(endpoints, p)
+    global_links = network.dragonfly_global_links(switches, a, h)
+    end_power = end.power.quantity.to("W") if end is not None else Q_(0.0, "W")
+    power = network.dragonfly_power(switches, global_links, switch_power, end_power)
+    modules = 2 * global_links if end is not None else 0 * global_links
+    return FabricLoad(fab.id, endpoints, 2, p, switches, modules, power,
+                      groups=network.dragonfly_groups(switches, a))
 
 
 @dataclass(frozen=True)
