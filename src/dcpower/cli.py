@@ -709,6 +709,43 @@ def fit_cmd(ctx, power, grid_budget, water, fmt, units, output, **params):
     emit(ctx, res.report(units), fmt, output)
 
 
+@cli.command("validate")
+@click.option("--samples", type=click.IntRange(min=0, max=100_000), default=500, show_default=True,
+              help="Monte Carlo samples per case for the P5-P95 band (0: none).")
+@click.option("--seed", type=int, default=20261129, show_default=True, help="Seed of the samples.")
+@click.option("--data", type=click.Path(dir_okay=False), help="Your own TOML file of [[case]] measurements "
+                                                               "(default: the shipped TOP500/Green500 set).")
+@click.option("--summary", is_flag=True, help="Only the median errors and the band coverage.")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Override a field for every case, "
+                                                                            "e.g. workload.host_busy_load=0.3.")
+@output_options(units=False)
+@click.pass_context
+def validate_cmd(ctx, samples, seed, data, summary, settings, fmt, output):
+    """dcpower against measured machines: per case, the measured power, dcpower's IT estimate
+    and its P5-P95, and two simple methods (TDP x N, 1.82 x TDP x N); then the median errors.
+
+    Exit status 1 when a measured case cannot be reproduced.
+
+    \b
+    Examples:
+      dcpower validate
+      dcpower validate --summary
+      dcpower validate --format json --samples 2000
+    """
+    from dcpower.catalog.scenario import parse_setting
+    from dcpower.studies.validate import validate
+
+    res = validate(data, samples=samples, seed=seed, specs_dirs=_specs_dirs(ctx),
+                   settings=dict(parse_setting(x) for x in settings), progress=progress_callback(ctx, "validate"))
+    report = res.report()
+    if summary:
+        report.tables = report.tables[1:2]
+        report.csv = report.tables[0]
+    emit(ctx, report, fmt, output)
+    if res.failures:
+        ctx.exit(1)
+
+
 # ------------------------------------------------------------------ plot
 
 @cli.group("plot")
@@ -836,7 +873,9 @@ def main(argv=None) -> int:
     warnings.simplefilter("ignore", DcpowerWarning)  # the CLI prints them itself, on stderr
     forget_inputs()  # -o may not replace a file this command reads
     try:
-        cli.main(args=argv, prog_name="dcpower", standalone_mode=False)
+        status = cli.main(args=argv, prog_name="dcpower", standalone_mode=False)
+        if isinstance(status, int) and status:
+            return status  # a command's own exit status (validate: 1 when a case cannot be reproduced)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1

@@ -332,6 +332,10 @@ class Server(Spec):
     # Share of the host components' full-load power they draw when the node is idle (CPUs in
     # low-power states, fans at minimum speed); hosts follow load between the two.
     host_idle_fraction: OptShare = None
+    # The power limit the platform sets for each accelerator, where it runs them below their
+    # rated maximum (JUPITER's BullSequana nodes run the 1,000 W GH200 module at 680 W).
+    accelerator_power_limit: Annotated[SpecValue | None, Dim("[power]", "0 W", "10 kW", open_low=True,
+                                                             what="an accelerator power limit")] = None
     # The compute fabric (a fabric id) such a server usually connects to; a scenario that
     # names no network.compute_fabric uses it.
     compute_fabric: str | None = None

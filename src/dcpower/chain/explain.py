@@ -91,7 +91,9 @@ def _it_load(c: Chain, rec: Recorder) -> None:
              "P_gpu,busy = max(P_idle, f_busy P_gpu,max);  P_host,busy = P_host,idle + l (P_host - P_host,idle);  "
              "P_avg = P_idle + u (P_busy - P_idle);  P_server = (n_gpu P_gpu + P_host) / eta_psu",
              [Input("gpus", first(s.gpus), "user input" if s.id == "custom" else f"scenario {s.id}"),
-              spec_input(f"{acc.id}.max_power", acc.max_power), gpu_idle_in,
+              spec_input(f"{acc.id}.max_power", acc.max_power),
+              *([spec_input(f"{srv.id}.accelerator_power_limit", srv.accelerator_power_limit)]
+                if srv.accelerator_power_limit is not None else []), gpu_idle_in,
               spec_input(f"{w.id}.accelerator_busy_power", w.accelerator_busy_power),
               spec_input(f"{w.id}.host_busy_load", w.host_busy_load),
               spec_input("utilization (share of time busy)", s.utilization),

@@ -88,6 +88,13 @@ def host_power_per_server(r: Resolved) -> Quantity:
     return sum((srv.q(f).to("W") for f in HOST_COMPONENTS if getattr(srv, f) is not None), Q_(0.0, "W"))
 
 
+def accelerator_max(r: Resolved) -> Quantity:
+    """One accelerator's maximum power in this server: its rating, or the platform's lower limit."""
+    rated = r.accelerator.max_power.quantity.to("W")
+    limit = r.server.accelerator_power_limit
+    return rated if limit is None else np.minimum(rated, limit.quantity.to("W"))
+
+
 def idle_floors(r: Resolved) -> tuple[Quantity, Any]:
     """One accelerator's idle power, and the host's idle share: the specs' own, else the idle workload's."""
     acc, srv = r.accelerator, r.server
@@ -104,7 +111,7 @@ def it_load_step(r: Resolved) -> ITLoad:
     and averaged over the utilization (the share of time busy)."""
     s, srv, w = r.scenario, r.server, r.workload
     gpus = s.gpus
-    gpu_max = r.accelerator.max_power.quantity.to("W")
+    gpu_max = accelerator_max(r)
     u = _magnitude(s.utilization.quantity)
     gps = s.gpus_per_server or int(srv.gpus.quantity.magnitude)
     servers = whole(np.asarray(gpus) / gps)

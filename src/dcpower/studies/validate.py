@@ -169,7 +169,8 @@ def _band(c: CaseResult) -> str:
 
 # ---------------------------------------------------------------- running the cases
 
-def validate(path=None, *, samples: int = 500, seed: int = 20261129, specs_dirs=(), progress=None) -> Validation:
+def validate(path=None, *, samples: int = 500, seed: int = 20261129, specs_dirs=(), settings: dict | None = None,
+             progress=None) -> Validation:
     """Run every case of a validation data set (the shipped one by default).
 
     Parameters
@@ -180,6 +181,8 @@ def validate(path=None, *, samples: int = 500, seed: int = 20261129, specs_dirs=
         Monte Carlo samples per case for the P5-P95 band (0 for none), at most 100,000.
     seed : int
         Seed of the samples; the same seed gives the same bands.
+    settings : mapping, optional
+        ``--set`` style overrides applied to every case (``{"workload.host_busy_load": 0.3}``).
     progress : callable, optional
         ``progress(done, total)`` after each case.
     """
@@ -193,14 +196,14 @@ def validate(path=None, *, samples: int = 500, seed: int = 20261129, specs_dirs=
     catalog = load_catalog(specs_dirs)
     results = []
     for i, entry in enumerate(raw):
-        results.append(_run_case(entry, catalog, specs_dirs, samples, seed))
+        results.append(_run_case(entry, catalog, specs_dirs, samples, seed, settings))
         if progress:
             progress(i + 1, len(raw))
     shown = str(file) if path is not None else "specs/validation/hpl.toml"
     return Validation(results, samples, seed, shown)
 
 
-def _run_case(entry: dict, catalog, specs_dirs, samples: int, seed: int) -> CaseResult:
+def _run_case(entry: dict, catalog, specs_dirs, samples: int, seed: int, settings=None) -> CaseResult:
     c = CaseResult(id=str(entry.get("id", "?")), name=str(entry.get("name", entry.get("id", "?"))),
                    level=str(entry.get("level", "system")), workload=str(entry.get("workload", "hpl")),
                    accelerator=str(entry.get("accelerator", "")), gpus=int(entry.get("gpus") or 0),
@@ -211,7 +214,8 @@ def _run_case(entry: dict, catalog, specs_dirs, samples: int, seed: int) -> Case
         measured = SpecValue.model_validate(entry["measured_power"])
         c.measured = float(measured.quantity.to("W").magnitude)
         c.source = measured.citation()
-        r = resolve(_scenario(entry, catalog, specs_dirs), specs_dirs=specs_dirs, catalog=catalog)
+        r = resolve(_scenario(entry, catalog, specs_dirs), specs_dirs=specs_dirs, catalog=catalog,
+                    settings=settings)
         c.tdp_x_n = c.gpus * float(r.accelerator.max_power.quantity.to("W").magnitude)
         c.estimate = float(_compared_power(r, c.level)[0])
         if samples:
