@@ -18,8 +18,8 @@ from dcpower.catalog.scenario import load_scenario
 # Inputs in the Memphis top ten still without a published figure (no NVIDIA per-chip NVSwitch
 # power, no vendor fan-power figure, no UPS efficiency-versus-load datasheet was found).
 OPEN_ASSUMPTIONS = {"server.baseboard_power", "server.fan_power", "ups-double-conversion.efficiency",
-                    # hosts between idle and full load: no published share found yet
-                    "workload.host_busy_load", "idle.host_idle_fraction"}
+                    # hosts busy while the accelerators work: no published host-only share found yet
+                    "workload.host_busy_load"}
 
 
 def test_cycles_of_concentration_from_epa_watersense():
