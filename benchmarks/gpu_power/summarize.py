@@ -268,7 +268,7 @@ def main(argv=None) -> int:
         f"one {gpu_name} (the name nvidia-smi gives the SXM5 board; max power limit "
         f"{b.get('power.max_limit')} W, {work.get('multiprocessors', '?')} SMs, "
         f"{b.get('memory.total')} MiB) in a Firecracker microVM "
-        f"lent by the dcpower workplace (16 CPU cores, 128 GiB; kernel {meta.get('kernel')}); "
+        f"(16 CPU cores, 128 GiB; kernel {meta.get('kernel')}); "
         f"driver {driver}, vbios {b.get('vbios_version')}; PyTorch {work.get('torch')} "
         f"(CUDA {work.get('torch_cuda')}). As found, not changed: power limit "
         f"{b.get('power.limit')} W (enforced {b.get('enforced.power.limit')} W, default "

@@ -149,3 +149,20 @@ def test_other_sites_differ():
     p = dcpower.estimate(gpus=10_000, site="phoenix")
     # Phoenix air is drier and hotter: more water per kWh from the towers
     assert p.wue > m.wue
+
+
+def test_any_accelerator_on_a_generic_node():
+    # --gpus-per-server with any accelerator builds a node from the generic host's parts:
+    # fixed parts plus one NIC and the fans of each accelerator (specs/hosts.toml)
+    from dcpower.catalog.loader import load_catalog
+
+    host = load_catalog().get("host", "generic-2s-x86")
+    e = dcpower.estimate(accelerator="mi300x", gpus_per_server=4, gpus=4_000)
+    srv = e.resolved.server
+    assert srv.id == "generic-node" and int(srv.gpus.quantity.magnitude) == 4
+    assert srv.nic_power.quantity == 4 * host.nic_power_per_gpu.quantity
+    assert srv.fan_power.quantity == 4 * host.fan_power_per_gpu.quantity
+    assert any("generic host" in w for w in e.warnings)
+    # --host-power overrides the built host
+    custom = dcpower.estimate(accelerator="mi300x", gpus_per_server=4, gpus=4_000, host_power="1 kW")
+    assert custom.host_power < e.host_power

@@ -387,6 +387,11 @@ def override_spec(spec: Spec, fields: Mapping[str, Any]) -> Spec:
 
 def _server(scen: Scenario, acc: Accelerator, cooling: Cooling, get, warnings: list[str]) -> Server:
     """The scenario's server, or the accelerator's usual one; warn when it does not fit the hall."""
+    if scen.server is None and scen.gpus_per_server:
+        server = generic_node(acc, scen.gpus_per_server, cooling, get)
+        warnings.append(f"node built from the generic host '{GENERIC_HOST}': {scen.gpus_per_server} x {acc.id} "
+                        "per server (see --explain for its parts and sources)")
+        return server
     if scen.server is not None:
         server = get("server", scen.server)
         if server.accelerator != acc.id:
@@ -412,6 +417,34 @@ def _server(scen: Scenario, acc: Accelerator, cooling: Cooling, get, warnings: l
         warnings.append(f"server '{server.id}' is air-cooled but '{cooling.id}' assumes cold plates or "
                         "immersion; choose a liquid-cooled server (e.g. --server hgx-h100-8gpu-liquid)")
     return server
+
+
+GENERIC_HOST = "generic-2s-x86"
+
+
+def generic_node(acc: Accelerator, gpus: int, cooling: Cooling, get) -> Server:
+    """A server of ``gpus`` accelerators on the generic host: its fixed parts, plus one NIC and
+    the fans for each accelerator; rack density from the accelerator's usual server."""
+    host = get("host", GENERIC_HOST)
+
+    def times(sv, what):
+        q = gpus * sv.quantity.to("W")
+        return {"value": f"{q.magnitude:g} W", "source": sv.source, "url": sv.url, "year": sv.year,
+                "note": f"{gpus} x {sv.value} per accelerator ({what}, host '{host.id}')"}
+
+    usual = get("server", acc.default_server) if acc.default_server else None
+    data = {"id": "generic-node", "name": f"generic node: {gpus} x {acc.name} on {host.name}",
+            "vendor": "generic", "accelerator": acc.id,
+            "cooling": "air" if np.all(np.asarray(cooling.liquid_fraction.quantity.magnitude) == 0) else "liquid",
+            "gpus": {"value": gpus, "source": "user input (--gpus-per-server)"},
+            "baseboard_power": {"value": "0 W", "source": "user input (generic node: board logic is in other_power)"},
+            "nic_power": times(host.nic_power_per_gpu, "NIC"), "fan_power": times(host.fan_power_per_gpu, "fans")}
+    for f in ("cpu_power", "memory_power", "drive_power", "other_power", "psu_efficiency", "host_idle_fraction"):
+        if getattr(host, f) is not None:
+            data[f] = getattr(host, f).model_dump(exclude_none=True)
+    if usual is not None and usual.gpus_per_rack is not None:
+        data["gpus_per_rack"] = usual.gpus_per_rack.model_dump(exclude_none=True)
+    return Server.model_validate(data)
 
 
 def _fabrics(scen: Scenario, catalog: Catalog, server: Server) -> tuple[FabricParts, ...]:
