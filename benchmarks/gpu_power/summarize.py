@@ -8,7 +8,7 @@
 RAW_DIR holds ``trace_raw.csv`` and ``phases.json`` as measure.py wrote them.
 Runs on any machine (stdlib + numpy).
 
-Definitions (the test in tests/test_measurements.py recomputes them from the
+Definitions (the test in tests/catalog/test_measurements.py recomputes them from the
 shipped CSV, so keep the two in step):
 
 * a sample belongs to a phase when its time lies in [start, end) of the
@@ -312,7 +312,7 @@ def main(argv=None) -> int:
     lines = [
         f"# Measured power of one {gpu_name}, {date}.",
         "# Written by benchmarks/gpu_power/summarize.py from the raw output of",
-        "# benchmarks/gpu_power/measure.py; tests/test_measurements.py checks it",
+        "# benchmarks/gpu_power/measure.py; tests/catalog/test_measurements.py checks it",
         f"# against the trace {args.id}.csv beside it.",
         "",
         "[measurement]",
