@@ -37,3 +37,11 @@ def test_quick_start_commands():
 def test_readme_stays_short():
     size = len(README.read_bytes())
     assert size <= README_LIMIT, f"README.md is {size:,} bytes (limit {README_LIMIT:,}): move detail to docs/"
+
+
+def test_reference_quotes_the_read_limits_the_code_enforces():
+    from dcpower import inputs
+
+    text = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    assert f"TOML {inputs.MAX_TOML_BYTES // 2**20} MiB" in text
+    assert f"EPW {inputs.MAX_WEATHER_BYTES // 2**20} MiB" in text

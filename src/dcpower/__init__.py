@@ -25,7 +25,7 @@ from dcpower.errors import DcpowerError, InputError, SpecError, WeatherError
 __all__ = [
     # estimate, and the studies that call it
     "estimate", "Estimate", "Hourly", "compare", "Comparison", "sweep", "Sweep", "fit", "Fit",
-    "uncertainty", "UncertainEstimate",
+    "uncertainty", "UncertainEstimate", "validate", "Validation",
     # inputs: scenarios, the spec catalog, weather
     "resolve", "Resolved", "load_scenario", "Scenario", "load_catalog", "Catalog", "read_epw", "Weather",
     # units
@@ -50,6 +50,8 @@ _LAZY = {
     "Fit": "dcpower.studies.fit",
     "uncertainty": "dcpower.studies.uncertainty",
     "UncertainEstimate": "dcpower.studies.uncertainty",
+    "validate": "dcpower.studies.validate",
+    "Validation": "dcpower.studies.validate",
     "load_scenario": "dcpower.catalog.scenario",
     "Scenario": "dcpower.catalog.scenario",
     "load_catalog": "dcpower.catalog.loader",
@@ -72,6 +74,7 @@ if TYPE_CHECKING:  # what editors and type checkers see; at run time __getattr__
     from dcpower.studies.fit import Fit, fit
     from dcpower.studies.sweep import Sweep, sweep
     from dcpower.studies.uncertainty import UncertainEstimate, uncertainty
+    from dcpower.studies.validate import Validation, validate
     from dcpower.units import Q_, parse_quantity, ureg
     from dcpower.weather.epw import read_epw
     from dcpower.weather.model import Weather
