@@ -236,3 +236,19 @@ def test_bare_values_take_the_tables_source(tmp_path):
     p.write_text(p.read_text().replace('source = "Workshop handout"\nyear = 2026\n', ""))
     with pytest.raises(SpecError, match=r"field 'max_power': '900 W' needs a source; write max_power = \{ value"):
         load_spec_file(p)
+
+
+def test_specs_validate_refuses_a_missing_weather_file_as_estimate_does(tmp_path):
+    import re
+
+    from dcpower.catalog.loader import builtin_dir
+
+    sites = (builtin_dir() / "sites.toml").read_text(encoding="utf-8")
+    first = sites[sites.index("[[site]]"):sites.index("[[site]]", sites.index("[[site]]") + 1)]
+    entry = re.sub(r'^weather = ".*"$', 'weather = "weather/nope.csv.gz"', first.replace('id = "memphis"',
+                   'id = "memphis-copy"'), flags=re.M)
+    (tmp_path / "sites.toml").write_text(entry, encoding="utf-8")
+    with pytest.raises(SpecError, match="weather file 'weather/nope.csv.gz' not found"):
+        validate_files([tmp_path])
+    with pytest.raises(DcpowerError, match="nope.csv.gz"):
+        dcpower.estimate(gpus=1000, site="memphis-copy", specs_dirs=[tmp_path])

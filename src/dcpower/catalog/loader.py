@@ -366,10 +366,20 @@ class Catalog:
                                 f"{suggest(ref, self.ids(target))}")
 
     def validate_all(self) -> "Catalog":
-        """Validate every entry and every cross-reference; raise on the first problem."""
-        for _ in self.all():
-            pass
+        """Validate every entry, every cross-reference and every data file a spec names (a
+        site's weather); raise on the first problem, as an estimate using it would."""
+        for spec in self.all():
+            if spec.category == "site":
+                self._check_weather(spec)
         return self
+
+    def _check_weather(self, site) -> None:
+        where = self.origin[("site", site.id)]
+        folder = self.folder_of("site", site.id)
+        path = data_path(folder, site.weather, f"{where}: site '{site.id}' weather")
+        if not path.is_file():
+            raise SpecError(f"{where}: site '{site.id}': weather file '{site.weather}' not found in {folder}; "
+                            "put it there or fix the path")
 
     check_references = validate_all
 
