@@ -23,7 +23,7 @@ from dcpower.units import Q_, check_dimension, format_unit, parse_quantity, ureg
     ("1 BTU/h", "W", 0.2930711, 1e-6),
     ("1 Btu/h", "W", 0.2930711, 1e-6),
     ("1 MMBtu", "GJ", 1.055056, 1e-6),
-    # 1 kWh = 3,412.14 Btu (engineering-values.md conventions; NIST 3.6 MJ / 1055.056 J)
+    # 1 kWh = 3,412.14 Btu (NIST SP 811: 1 kWh = 3.6 MJ, 1 Btu_IT = 1055.056 J)
     ("1 kWh", "BTU", 3412.14, 1e-5),
     # 1 hp (550 ft lbf/s) = 745.6999 W (NIST SP 811 B.8)
     ("1 hp", "W", 745.6999, 1e-6),

@@ -25,7 +25,7 @@ def test_builtin_catalog_validates():
 
 
 def test_h100_sxm_is_700_W():
-    # NVIDIA H100 datasheet: H100 SXM max TDP 700 W (engineering-values.md 1.1)
+    # NVIDIA H100 datasheet: H100 SXM max TDP 700 W (NVIDIA H100 Tensor Core GPU datasheet, 2023)
     assert load_catalog().get("accelerator", "h100-sxm").max_power.quantity.to("W").magnitude == 700
 
 

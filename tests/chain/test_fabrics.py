@@ -73,7 +73,7 @@ def test_slingshot_per_nic_within_its_parts_range(catalog, endpoints):
 @pytest.mark.parametrize("fabric_id", ["infiniband-hdr200", "infiniband-edr", "infiniband-ndr200"])
 def test_older_infiniband_costs_less_per_endpoint_than_ndr_400g(catalog, fabric_id):
     # A 400G NDR fat tree draws about 83-110 W per GPU in switches and optics at three tiers
-    # (engineering-values.md 3.3, from the QM9700 manual and LinkX module figures); the slower
+    # (the QM9700 manual and LinkX module figures); the slower
     # generations' switches and cables draw less per link.
     older = watts_per_endpoint(size(catalog, fabric_id, 10_000))
     ndr = watts_per_endpoint(size(catalog, "quantum-2-ndr", 10_000))

@@ -8,13 +8,13 @@ from dcpower.units import Q_
 
 
 def test_water_flow_for_one_megawatt_at_10K():
-    # engineering-values.md 6.2: 1 MW at dT 10 K -> 23.9 kg/s; V = Q/(rho cp dT)
+    # 1 MW at dT 10 K -> 23.9 kg/s with cp = 4.18 kJ/(kg K); V = Q/(rho cp dT)
     v = cooling.volume_flow_for_heat(Q_(1, "MW"), Q_(10, "K"), cooling.WATER_DENSITY, cooling.WATER_SPECIFIC_HEAT)
     assert (v * cooling.WATER_DENSITY).to("kg/s").magnitude == pytest.approx(23.92, rel=1e-3)
 
 
 def test_pump_power_matches_worked_example():
-    # engineering-values.md 6.2 (D): 1 MW, 10 K, 30 m head, eta 0.75 -> 9.4 kW
+    # pump power P = rho g H V / eta: 1 MW, 10 K, 30 m head, eta 0.75 -> 9.4 kW
     v = cooling.volume_flow_for_heat(Q_(1, "MW"), Q_(10, "K"), cooling.WATER_DENSITY, cooling.WATER_SPECIFIC_HEAT)
     head = (cooling.WATER_DENSITY * Q_(9.80665, "m/s^2") * Q_(30, "m")).to("Pa")
     p = cooling.fluid_power(v, head, 0.75)
@@ -52,7 +52,7 @@ def test_chiller_cop_falls_with_lift():
     cond = Q_(np.array([15.0, 20.0, 25.0, 30.0, 35.0]), "degC")
     cop = cooling.chiller_cop(Q_(18, "degC"), cond, Q_(5, "K"), Q_(2, "K"), eta).magnitude
     assert np.all(np.diff(cop) < 0)
-    # warmer chilled water raises COP (2-3 % per K, JCI via DCD, engineering-values.md 6.2)
+    # warmer chilled water raises COP (2-3 % per K, Johnson Controls via DatacenterDynamics)
     lo = cooling.chiller_cop(Q_(10, "degC"), Q_(29.4, "degC"), Q_(5.56, "K"), Q_(2, "K"), eta).magnitude
     hi = cooling.chiller_cop(Q_(11, "degC"), Q_(29.4, "degC"), Q_(5.56, "K"), Q_(2, "K"), eta).magnitude
     assert 0.02 < hi / lo - 1 < 0.04

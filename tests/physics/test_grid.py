@@ -33,7 +33,7 @@ def test_energy_cost_tennessee_industrial():
 
 
 def test_fuel_co2_from_heat_rate():
-    # engineering-values.md 7.5 (D): 10,000 Btu/kWh x 53.06 kg/MMBtu = 0.531 kg/kWh
+    # EPA 40 CFR 98 Table C-1 natural gas 53.06 kgCO2/MMBtu: 10,000 Btu/kWh x 53.06 kg/MMBtu = 0.531 kg/kWh
     co2 = grid.fuel_co2(Q_(1, "MWh"), Q_(10000, "BTU/kWh"), Q_(53.06, "kgCO2/MMBtu"))
     assert co2.to("kgCO2").magnitude == pytest.approx(530.6)
 

@@ -25,7 +25,7 @@ def test_server_power_includes_psu_losses():
 
 
 def test_counts_round_up():
-    # engineering-values.md 9: 100,000 / 8 = 12,500 servers; 12,500 / 8 per rack = 1,563 racks
+    # ServeTheHome (2024) on Colossus: 8 GPUs per server, 8 servers per rack: 100,000 / 8 = 12,500 servers; 1,563 racks
     assert it_load.server_count(100_000, 8) == 12_500
     assert it_load.server_count(100_001, 8) == 12_501
     assert it_load.rack_count(12_500, 8) == 1563

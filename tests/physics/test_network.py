@@ -1,4 +1,4 @@
-"""Fat-tree sizing against engineering-values.md 3.3 and Al-Fares et al. 2008; dragonfly sizing
+"""Fat-tree sizing against Al-Fares, Loukissas and Vahdat, SIGCOMM 2008; dragonfly sizing
 against Kim et al. 2008 and the Slingshot paper (De Sensi et al. 2020)."""
 
 import numpy as np
@@ -16,7 +16,7 @@ def test_radix_with_breakout():
 
 @pytest.mark.parametrize("n, tiers", [(128, 1), (129, 2), (8192, 2), (8193, 3), (100_000, 3), (524_288, 3)])
 def test_tiers_for_radix_128(n, tiers):
-    # 2 tiers serve k^2/2 = 8,192; 3 tiers k^3/4 = 524,288 (engineering-values.md 3.3)
+    # 2 tiers serve k^2/2 = 8,192; 3 tiers k^3/4 = 524,288 (Al-Fares et al. 2008)
     assert network.fat_tree_tiers(n, 128) == tiers
 
 
@@ -34,7 +34,7 @@ def test_al_fares_k4_example():
 
 
 def test_modules_per_gpu_three_tiers():
-    # engineering-values.md 3.3: L = 3 -> 1 x 400G at the NIC + 2.5 twin-port 800G = 3.5 per GPU
+    # NVIDIA DGX SuperPOD RA optics per GPU: L = 3 -> 1 x 400G at the NIC + 2.5 twin-port 800G = 3.5 per GPU
     nic, sw = network.fat_tree_transceivers(100_000, 3, True, 2)
     assert nic == 100_000
     assert sw == 250_000

@@ -1,4 +1,4 @@
-"""Cooling-tower water against published rules and bounds (engineering-values.md 6.4)."""
+"""Cooling-tower water against published rules and bounds (EPA WaterSense at Work 2012, section 6.3; DOE FEMP)."""
 
 import numpy as np
 import pytest
@@ -39,7 +39,7 @@ def test_hot_dry_air_evaporates_more_than_the_heat_alone():
 
 
 def test_blowdown_from_cycles_of_concentration():
-    # B = E/(COC-1): COC 4 -> makeup factor 4/3 (engineering-values.md 6.4 table)
+    # B = E/(COC-1): COC 4 -> makeup factor 4/3 (EPA WaterSense at Work 2012, section 6.3)
     e = Q_(3.0, "kg/s")
     b = water.blowdown(e, 4)
     assert b.to("kg/s").magnitude == pytest.approx(1.0)

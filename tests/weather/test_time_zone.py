@@ -1,7 +1,7 @@
 """The weather's time zone: read from the EPW LOCATION line, kept by the compact form.
 
 Expected offsets: field 9 ("Time Zone") of the LOCATION line of each source EPW file
-(/work/shared/data/weather): Memphis -6.0, Sterling (Ashburn) -5.0, Phoenix -7.0 hours from UTC.
+(the NREL TMY3 EPW LOCATION lines): Memphis -6.0, Sterling (Ashburn) -5.0, Phoenix -7.0 hours from UTC.
 """
 
 from pathlib import Path
