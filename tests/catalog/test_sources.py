@@ -145,7 +145,7 @@ def test_scenario_and_measurement_values_cite_openable_sources_with_years():
 
 
 BAD_ACCELERATOR = """
-# Values checked against the primary documents the spec entries cite
+# Values checked in this session against /work/shared/reference/engineering-values.md
 [[accelerator]]
 id = "bad-1"
 name = "Accelerator with unopenable sources"
