@@ -25,6 +25,7 @@ from dcpower.physics import sizing as sz
 from dcpower.chain.explain import Recorder, first
 from dcpower.chain.explain import spec_input as _inp
 from dcpower.chain.result import Input
+from dcpower.chain import steps
 from dcpower.chain.run import Chain
 from dcpower.units import Q_
 
@@ -162,7 +163,7 @@ def _cooling(ch: Chain, rec) -> dict:
     q_reject = Q_(float(np.max(design.rejection.heat_rejected[0].to("W").magnitude)), "W")
     unit = cat.get("heat_rejection_unit", z.tower_cell if tower else z.dry_cooler)
     n_hr = sz.redundant_units(q_reject, unit.capacity.quantity, z.cooling_redundancy)
-    f = float(c.liquid_fraction.quantity.magnitude)
+    f = float(np.max(steps.liquid_fraction(r)))
     q_liquid = (f * first(ch.peak(design.it))).to("W")
     cdu = cat.get("cdu", z.cdu)
     n_cdu = sz.redundant_units(q_liquid, cdu.capacity.quantity, z.cooling_redundancy) if f > 0 else 0

@@ -320,12 +320,17 @@ class Loops:
     plant_heat: Quantity   # heat into the facility water, pump work included [W]
 
 
+def liquid_fraction(r: Resolved):
+    """Share of the IT heat captured by liquid at the server (cold plates, immersion). [-]"""
+    return r.cooling.liquid_fraction.quantity.magnitude
+
+
 def loops_step(r: Resolved, it, side: ItSide) -> Loops:
     """Air share through air movers; liquid share and all heat into facility water.
 
     ``V = Q / (rho cp dT)``, ``P = V dp / eta`` (fans and pumps)."""
     c = r.cooling
-    f = c.liquid_fraction.quantity.magnitude
+    f = liquid_fraction(r)
     q_air = (1 - f) * it + side.distribution_loss + side.ups_loss + side.lighting
     air_flow = cool.volume_flow_for_heat(q_air, _delta(c.air_delta_t), cool.STANDARD_AIR_DENSITY,
                                          cool.AIR_SPECIFIC_HEAT)
@@ -392,7 +397,7 @@ def rejection_step(r: Resolved, it, loops: Loops, air: AirStates) -> Rejection:
             c.chiller_cop_rated.quantity.magnitude, c.chiller_rating_chilled_water.quantity,
             c.chiller_rating_condenser_water.quantity, rise, _delta(c.chiller_approach)).magnitude
     q_plant = loops.plant_heat
-    f = c.liquid_fraction.quantity.magnitude
+    f = liquid_fraction(r)
     t_air_supply = c.q("air_loop_supply_temperature")
     if t_air_supply is not None and np.all(np.asarray(f) < 1):
         q_liquid = f * it * (q_plant / (q_plant - loops.pumps)).to("dimensionless")  # pump heat pro rata
@@ -408,14 +413,19 @@ def rejection_step(r: Resolved, it, loops: Loops, air: AirStates) -> Rejection:
                                                 t_available, eta_ii)
         coldest = c.supply_temperature.quantity
     q_reject = q_plant + chiller
-    if c.heat_rejection == "cooling-tower":
-        device_fans = cool.tower_fan_power(q_reject, rise, c.tower_fan_efficacy.quantity)
-    else:
-        flow = cool.volume_flow_for_heat(q_reject, rise, cool.STANDARD_AIR_DENSITY, cool.AIR_SPECIFIC_HEAT)
-        device_fans = cool.fluid_power(flow, c.drycooler_air_pressure.quantity, c.fan_efficiency.quantity.magnitude)
+    device_fans = heat_rejection_fans(r, q_reject, rise, air)
     support = c.support_power_fraction.quantity.magnitude * q_plant if c.support_power_fraction else 0 * q_plant
     return Rejection(t_sink, coldest, np.broadcast_to(econ, np.shape(q_plant.magnitude)), chiller,
                      np.asarray(exceeded), q_reject, device_fans, support)
+
+
+def heat_rejection_fans(r: Resolved, q_reject, rise, air: AirStates):
+    """Fans of the cooling towers or dry coolers rejecting ``q_reject`` at outdoor air ``air``. [W]"""
+    c = r.cooling
+    if c.heat_rejection == "cooling-tower":
+        return cool.tower_fan_power(q_reject, rise, c.tower_fan_efficacy.quantity)
+    flow = cool.volume_flow_for_heat(q_reject, rise, cool.STANDARD_AIR_DENSITY, cool.AIR_SPECIFIC_HEAT)
+    return cool.fluid_power(flow, c.drycooler_air_pressure.quantity, c.fan_efficiency.quantity.magnitude)
 
 
 @dataclass(frozen=True)
