@@ -139,9 +139,13 @@ class SpecCurve(BaseModel):
             raise ValueError("efficiencies are fractions between 0 and 1 (0.96, not 96)")
         if self.source.strip().lower() != "assumption" and self.year is None:
             raise ValueError(f"source '{self.source}' needs a year; add year = YYYY")
+        if self.source.strip().lower() == "assumption" and not self.note:
+            raise ValueError("an assumed curve needs a note giving the reason for its points; add note = \"...\"")
         return self
 
     def citation(self) -> str:
+        if self.source.strip().lower() == "assumption":
+            return f"assumption: {self.note}" if self.note else "assumption"
         text = self.source
         if self.year is not None and str(self.year) not in text:
             text += f" ({self.year})"
@@ -326,6 +330,14 @@ class Server(Spec):
     fan_power: Power
     other_power: OptPower = None
     psu_efficiency: Efficiency
+    # Where the PSUs are published: how many, each one's output rating, and the efficiency
+    # curve they meet. All installed PSUs share the load (active current sharing), so each
+    # runs at the server's DC power over psus x psu_rating; without all three the fixed
+    # psu_efficiency is used at every load.
+    psus: OptCount = None
+    psu_rating: Annotated[SpecValue | None, Dim("[power]", "0 W", "100 kW", open_low=True, what="a PSU rating",
+                                                 why="one power supply delivers up to a few kW")] = None
+    psu_efficiency_curve: SpecCurve | None = None
     nameplate_power: Annotated[SpecValue | None, Dim("[power]", "0 W", open_low=True, what="a rating")] = None
     rack_units: OptCount = None
     gpus_per_rack: OptCount = None
@@ -519,6 +531,10 @@ class Cooling(Spec):
         return self
 
 
+LossShare = bounded("[dimensionless]", 0, 0.2, optional=True, what="a loss as a share of rating",
+                    why="power-chain equipment loses a few percent of its rating at most: 0.007, not 0.7 %")
+
+
 class Electrical(Spec):
     """An element of the power chain: transformer, UPS or distribution (PDU, busway)."""
 
@@ -528,12 +544,16 @@ class Electrical(Spec):
     mode: str | None = None
     efficiency: OptEfficiency = None
     efficiency_curve: SpecCurve | None = None
+    # Transformer-style losses as shares of the rating: no-load (core) loss P0/S, and load
+    # (winding, I^2 R) loss Pk/S at rated current; the loss at load x is S (P0/S + Pk/S x^2).
+    no_load_loss: LossShare = None
+    load_loss: LossShare = None
     rating: Annotated[SpecValue | None, Dim("[apparent_power]", "0 VA", open_low=True, what="a rating")] = None
 
     @model_validator(mode="after")
     def _has_efficiency(self):
-        if self.efficiency is None and self.efficiency_curve is None:
-            raise ValueError("give efficiency or efficiency_curve")
+        if self.efficiency is None and self.efficiency_curve is None and self.load_loss is None:
+            raise ValueError("give efficiency, efficiency_curve or load_loss (with no_load_loss)")
         return self
 
 

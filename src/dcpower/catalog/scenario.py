@@ -107,6 +107,10 @@ class ElectricalChoice(_Part):
     transformer: str
     ups: str
     distribution: str
+    # Upstream of the MV/LV transformers: MV switchgear and cabling, and the HV/MV substation
+    # transformer (the catalog's by default; none to leave a stage out).
+    mv_distribution: str | None = "mv-distribution"
+    hv_transformer: str | None = "hv-substation-transformer"
     ups_efficiency: OptEfficiency = None
     transformer_efficiency: OptEfficiency = None
     distribution_efficiency: OptEfficiency = None
@@ -332,6 +336,7 @@ ID_FIELDS = {"accelerator": "accelerator", "server": "server", "site": "site", "
              "workload": "workload",
              "compute_fabric": "fabric", "frontend_fabric": "fabric", "management_fabric": "fabric",
              "system": "storage", "transformer": "electrical", "ups": "electrical", "distribution": "electrical",
+             "mv_distribution": "electrical", "hv_transformer": "electrical",
              "turbine": "turbine", "battery": "battery"}
 
 

@@ -99,7 +99,7 @@ def _it_load(c: Chain, rec: Recorder) -> None:
               spec_input("utilization (share of time busy)", s.utilization),
               Input("gpus per server", it.gpus_per_server,
                     "user input" if s.gpus_per_server else srv.gpus.citation()),
-              *host_inputs, host_idle_in, spec_input(f"{srv.id}.psu_efficiency", srv.psu_efficiency)],
+              *host_inputs, host_idle_in, *_psu_inputs(srv)],
              [("servers", first(it.servers)), ("host power per server (DC)", first(it.host_power_per_server).to("kW")),
               ("accelerator power, idle", first(it.gpu_idle).to("W")),
               ("accelerator power, busy", first(it.gpu_busy).to("W")),
@@ -111,6 +111,16 @@ def _it_load(c: Chain, rec: Recorder) -> None:
              [Input("servers per rack", it.servers_per_rack, it.rack_source)],
              [("racks", first(it.racks)),
               ("rack power, full load", (first(it.server_power_full) * it.servers_per_rack).to("kW"))])
+
+
+def _psu_inputs(srv) -> list:
+    """The PSU count, rating and curve where the server publishes them, else its fixed efficiency."""
+    if srv.psu_efficiency_curve is None or srv.psus is None or srv.psu_rating is None:
+        return [spec_input(f"{srv.id}.psu_efficiency", srv.psu_efficiency)]
+    c = srv.psu_efficiency_curve
+    points = ", ".join(f"{e:g} at {x:g}" for x, e in zip(c.load, c.efficiency))
+    return [spec_input(f"{srv.id}.psus (sharing the load)", srv.psus), spec_input(f"{srv.id}.psu_rating", srv.psu_rating),
+            Input(f"{srv.id}.psu_efficiency_curve (eta at load x = P_dc / (n P_psu))", points, c.citation())]
 
 
 def _fabric(c: Chain, f, rec: Recorder) -> None:
@@ -208,11 +218,15 @@ def _rejection(c: Chain, rec: Recorder) -> None:
 
 def _facility(c: Chain, rec: Recorder) -> None:
     s = c.resolved.scenario
-    rec.step("Electrical chain (transformer) and facility",
-             "P_facility = P_IT + distribution + UPS + lighting + cooling + transformer loss",
-             [Input("transformer", s.electrical.transformer, c.design.transformer_source)]
+    up = c.design.upstream
+    names = {"transformer": s.electrical.transformer, "mv_distribution": s.electrical.mv_distribution,
+             "hv_transformer": s.electrical.hv_transformer}
+    rec.step("Electrical chain (transformers, MV network, substation) and facility",
+             "P_facility = P_IT + distribution + UPS + lighting + cooling + MV/LV transformer + MV switchgear "
+             "and cabling + HV/MV substation losses;  each stage loses S (a + b x + c x^2) at x = P/S",
+             [Input(k.replace("_", " "), names[k], up.sources[k]) for k in up.sources]
              + ([Input("fixed PUE", first(s.pue), "user input")] if s.pue is not None else []),
-             [("transformer loss, design", first(c.peak(c.design.transformer_loss)).to("MW")),
+             [*((f"{k.replace('_', ' ')} loss, design", first(c.peak(v)).to("MW")) for k, v in up.losses.items()),
               ("facility_power", first(c.peak(c.design.facility)).to("MW")),
               ("facility_power_average", first(c.mean(c.hourly.facility, "MW")))])
 

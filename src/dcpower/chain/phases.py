@@ -36,7 +36,8 @@ def _increment(r: Resolved, p) -> tuple:
     # the phase shares the scenario's site, weather and plant, with any --set applied to them
     sub = dataclasses.replace(sub, cooling=r.cooling, site=r.site, grid=r.grid, weather=r.weather, design=r.design,
                               elevation=r.elevation, transformer=r.transformer, ups=r.ups,
-                              distribution=r.distribution, storage=r.storage, fabrics=r.fabrics)
+                              distribution=r.distribution, mv_distribution=r.mv_distribution,
+                              hv_transformer=r.hv_transformer, storage=r.storage, fabrics=r.fabrics)
     results = chain_results(run_chain(sub, AirStates.hours_of(sub.weather)))
     return Q_(float(results["it_power"].to("MW").magnitude[0]), "MW"), \
         Q_(float(results["facility_power"].to("MW").magnitude[0]), "MW")

@@ -109,6 +109,9 @@ class Resolved:
     storage : Storage or None
     transformer, ups, distribution : Electrical
         The power chain.
+    mv_distribution, hv_transformer : Electrical or None
+        MV switchgear and cabling, and the HV/MV substation transformer, upstream of the
+        MV/LV transformers (None where the scenario leaves the stage out).
     turbine, battery : Spec or None
         On-site generation and storage, when the scenario has them.
     weather : Weather
@@ -147,6 +150,8 @@ class Resolved:
     title: str
     warnings: tuple[str, ...] = ()
     samples: int = 1  # length S of the leading sample axis (1 unless with_values made a batch)
+    mv_distribution: Electrical | None = None
+    hv_transformer: Electrical | None = None
 
     # ------------------------------------------------------------ batches
 
@@ -196,8 +201,8 @@ class Resolved:
         for role in ("accelerator", "server", "cooling", "grid", "workload", "idle"):
             owners[role] = getattr(self, role)
         equipment = [p for f in self.fabrics for p in f.specs()]
-        equipment += [x for x in (self.storage, self.transformer, self.ups, self.distribution, self.turbine,
-                                  self.battery) if x is not None]
+        equipment += [x for x in (self.storage, self.transformer, self.ups, self.distribution, self.mv_distribution,
+                                  self.hv_transformer, self.turbine, self.battery) if x is not None]
         for spec in equipment:
             owners.setdefault(spec.id, spec)
         return owners
@@ -219,6 +224,7 @@ class Resolved:
         return dataclasses.replace(self, scenario=scenario, fabrics=fabrics, storage=swap(self.storage),
                                    transformer=swap(self.transformer), ups=swap(self.ups),
                                    distribution=swap(self.distribution), turbine=swap(self.turbine),
+                                   mv_distribution=swap(self.mv_distribution), hv_transformer=swap(self.hv_transformer),
                                    battery=swap(self.battery), **roles)
 
     # ------------------------------------------------------------ JSON "scenario" block
@@ -311,6 +317,9 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
         fabrics=_fabrics(scen, catalog, server), storage=storage,
         transformer=_electrical(get, e.transformer, "transformer"), ups=_electrical(get, e.ups, "ups"),
         distribution=_electrical(get, e.distribution, "distribution"),
+        mv_distribution=_electrical(get, e.mv_distribution, "distribution", "mv_distribution")
+        if e.mv_distribution else None,
+        hv_transformer=_electrical(get, e.hv_transformer, "transformer", "hv_transformer") if e.hv_transformer else None,
         turbine=catalog.get("turbine", on.turbine) if on.turbine and on.turbines else None,
         battery=catalog.get("battery", on.battery) if on.battery and on.batteries else None,
         weather=weather, design=design, elevation=elevation, elevation_source=elevation_source,
@@ -321,11 +330,11 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     return dataclasses.replace(resolved, title=title)
 
 
-def _electrical(get, ident: str, kind: str) -> Spec:
+def _electrical(get, ident: str, kind: str, field: str | None = None) -> Spec:
     """The electrical spec ``ident``, which must be of ``kind`` (a transformer is not a UPS)."""
     spec = get("electrical", ident)
     if spec.kind != kind:
-        raise InputError(f"electrical.{kind} = '{ident}' is a {spec.kind}, not a {kind}; name a {kind} "
+        raise InputError(f"electrical.{field or kind} = '{ident}' is a {spec.kind}, not a {kind}; name a {kind} "
                          f"from 'dcpower specs list electrical'")
     return spec
 

@@ -26,7 +26,7 @@ from dcpower.units import Q_
 from dcpower.weather.model import AirStates
 
 __all__ = ["ITLoad", "FabricLoad", "StorageLoad", "ITPower", "ItSide", "Loops", "Rejection", "Plant",
-           "TowerWater", "GridSupply", "it_load_step", "fabric_step", "storage_step", "it_power_step",
+           "GridSide", "grid_side_step", "psu_efficiency", "TowerWater", "GridSupply", "it_load_step", "fabric_step", "storage_step", "it_power_step",
            "design_air", "plant_step", "tower_water_step", "grid_step", "whole", "HOST_COMPONENTS"]
 
 Quantity = Any  # a pint Quantity, scalar or array
@@ -116,16 +116,17 @@ def it_load_step(r: Resolved) -> ITLoad:
     gps = s.gpus_per_server or int(srv.gpus.quantity.magnitude)
     servers = whole(np.asarray(gpus) / gps)
     host_dc = host_power_per_server(r)
-    psu = _magnitude(srv.psu_efficiency.quantity)
     gpu_idle, host_share = idle_floors(r)
     gpu_busy = it_load.busy_power(gpu_max, gpu_idle, _magnitude(w.accelerator_busy_power.quantity))
     gpu_avg = it_load.average_power(gpu_idle, gpu_busy, u)
     host_idle = host_share * host_dc
     host_busy = it_load.load_between(host_idle, host_dc, _magnitude(w.host_busy_load.quantity))
     host_avg = it_load.average_power(host_idle, host_busy, u)
-    server_full = it_load.server_power(gps * gpu_max, host_dc, psu)
+    psu_full, psu_busy, psu_avg = _psu_efficiencies(r, gps * gpu_max + host_dc, gps * gpu_idle + host_idle,
+                                                    gps * gpu_busy + host_busy, u)
+    server_full = it_load.server_power(gps * gpu_max, host_dc, psu_full)
     # The last server may be partly filled: GPUs counted exactly, hosts per server.
-    servers_full = (gpus * gpu_max + servers * host_dc) / psu
+    servers_full = (gpus * gpu_max + servers * host_dc) / psu_full
     nameplate = servers * srv.nameplate_power.quantity.to("W") \
         if srv.nameplate_power is not None and s.gpus_per_server is None and s.host_power is None else servers_full
     spr, rack_source = _servers_per_rack(r, gps, server_full)
@@ -133,11 +134,35 @@ def it_load_step(r: Resolved) -> ITLoad:
                   racks=whole(np.asarray(servers) / spr), utilization=u, host_power_per_server=host_dc,
                   gpu_idle=gpu_idle, gpu_busy=gpu_busy, host_idle=host_idle, host_busy=host_busy,
                   server_power_full=server_full,
-                  server_power_average=it_load.server_power(gps * gpu_avg, host_avg, psu),
-                  servers_full=servers_full, servers_peak=(gpus * gpu_busy + servers * host_busy) / psu,
-                  servers_average=(gpus * gpu_avg + servers * host_avg) / psu, servers_nameplate=nameplate,
+                  server_power_average=it_load.server_power(gps * gpu_avg, host_avg, psu_avg),
+                  servers_full=servers_full, servers_peak=(gpus * gpu_busy + servers * host_busy) / psu_busy,
+                  servers_average=(gpus * gpu_avg + servers * host_avg) / psu_avg, servers_nameplate=nameplate,
                   gpu_power=gpus * gpu_max, gpu_power_average=gpus * gpu_avg,
                   host_power=servers_full - gpus * gpu_max)
+
+
+def psu_efficiency(r: Resolved, dc_power):
+    """Efficiency of a server's PSUs delivering ``dc_power`` per server. [-]
+
+    Where the server publishes its PSU count, rating and efficiency curve, all PSUs share the
+    load and each runs at ``x = P_dc / (n P_rated)`` on the curve's fitted loss
+    ``a + b x + c x^2`` (so efficiency falls at light load); otherwise the fixed
+    ``psu_efficiency``.
+    """
+    srv = r.server
+    curve = srv.psu_efficiency_curve
+    if curve is None or srv.psus is None or srv.psu_rating is None:
+        return _magnitude(srv.psu_efficiency.quantity)
+    installed = srv.psus.quantity.magnitude * srv.psu_rating.quantity.to("W")
+    return elec.component_efficiency(dc_power.to("W"), installed, elec.loss_coefficients(curve.load, curve.efficiency))
+
+
+def _psu_efficiencies(r: Resolved, dc_full, dc_idle, dc_busy, u):
+    """PSU efficiency at full load, busy, and over the utilization (busy ``u`` of the time, idle
+    otherwise): ``eta_avg = P_dc,avg / (u P_busy/eta_busy + (1 - u) P_idle/eta_idle)``."""
+    eta_busy, eta_idle = psu_efficiency(r, dc_busy), psu_efficiency(r, dc_idle)
+    wall_avg = u * dc_busy / eta_busy + (1 - u) * dc_idle / eta_idle
+    return psu_efficiency(r, dc_full), eta_busy, _magnitude(it_load.average_power(dc_idle, dc_busy, u) / wall_avg)
 
 
 def _servers_per_rack(r: Resolved, gps: int, server_full) -> tuple[int, str]:
@@ -292,6 +317,11 @@ def _component_loss(component, override, load, rating) -> tuple[Quantity, str]:
     if component.efficiency_curve is not None:
         c = component.efficiency_curve
         return elec.component_loss(load, rating, elec.loss_coefficients(c.load, c.efficiency)), c.citation()
+    if component.load_loss is not None:
+        p0 = component.no_load_loss.quantity.magnitude if component.no_load_loss is not None else 0.0
+        coefficients = elec.transformer_coefficients(p0, component.load_loss.quantity.magnitude)
+        cited = component.no_load_loss if component.no_load_loss is not None else component.load_loss
+        return elec.component_loss(load, rating, coefficients), cited.citation()
     return elec.fixed_efficiency_loss(load, component.efficiency.quantity.magnitude), component.efficiency.citation()
 
 
@@ -436,10 +466,11 @@ class Plant:
     side: ItSide
     loops: Loops
     rejection: Rejection
-    transformer_loss: Quantity
+    transformer_loss: Quantity     # MV/LV transformers, MV switchgear and cabling, HV/MV substation [W]
     transformer_source: str
     facility: Quantity
     transformer_rating: Quantity
+    upstream: Any = None           # GridSide: the stages upstream of the IT-side chain, one by one
 
     @property
     def cooling_power(self) -> Quantity:
@@ -460,8 +491,9 @@ class Plant:
 
     @property
     def ratings(self) -> dict:
-        """Installed rating of each electrical component: distribution, UPS, transformer. [W]"""
-        return {**self.side.ratings, "transformer": self.transformer_rating}
+        """Installed rating of each electrical component: distribution, UPS, transformers, MV. [W]"""
+        up = self.upstream.ratings if self.upstream is not None else {}
+        return {**self.side.ratings, **up, "transformer": self.transformer_rating}
 
 
 def plant_step(r: Resolved, it_power, racks, air: AirStates, ratings: dict | None = None) -> Plant:
@@ -476,15 +508,49 @@ def plant_step(r: Resolved, it_power, racks, air: AirStates, ratings: dict | Non
     side = it_side_step(r, it, racks_column(racks), ratings)
     loops = loops_step(r, it, side)
     rejection = rejection_step(r, it, loops, air)
-    e = r.scenario.electrical
     load = side.ups_loss + it + side.distribution_loss + side.lighting + loops.fans + loops.pumps + \
         rejection.chiller + rejection.device_fans + rejection.support
-    rating = ratings["transformer"] if ratings is not None else load / _magnitude(e.design_loading.quantity)
-    loss, source = _component_loss(r.transformer, e.transformer_efficiency, load, rating)
-    facility = load + loss
+    up = grid_side_step(r, load, ratings)
+    facility = load + up.loss
     if r.scenario.pue is not None:
         facility = it * np.reshape(r.scenario.pue, (-1, 1))
-    return Plant(it, side, loops, rejection, loss, source, facility, rating)
+    return Plant(it, side, loops, rejection, up.loss, up.sources["transformer"], facility,
+                 up.ratings["transformer"], up)
+
+
+@dataclass(frozen=True)
+class GridSide:
+    """Losses between the utility and the LV switchboards, each stage carrying what the stage below
+    it draws: MV/LV transformers, then MV switchgear and cabling, then the HV/MV substation."""
+
+    losses: dict   # stage -> loss [W]
+    ratings: dict  # stage -> installed rating [W]
+    sources: dict  # stage -> where its losses came from
+
+    @property
+    def loss(self) -> Quantity:
+        """All of them; the heat leaves outdoors (transformer yards, substation, buried cable). [W]"""
+        return sum(self.losses.values(), Q_(0.0, "W"))
+
+
+def grid_side_step(r: Resolved, load, ratings: dict | None) -> GridSide:
+    """Losses of the stages upstream of the LV load ``load``; ``ratings=None`` sizes each stage
+    from ``design_loading`` (the design evaluation), else the installed ``ratings`` are used.
+
+    Each stage loses ``S (a + b x + c x^2)`` at ``x = P/S`` (Rasmussen, Schneider Electric White
+    Paper 113): a transformer its no-load loss at every load and its winding loss with x^2."""
+    e = r.scenario.electrical
+    loading = _magnitude(e.design_loading.quantity)
+    stages = [("transformer", r.transformer, e.transformer_efficiency),
+              ("mv_distribution", r.mv_distribution, None), ("hv_transformer", r.hv_transformer, None)]
+    losses, rated, sources = {}, {}, {}
+    for name, component, override in stages:
+        if component is None:
+            continue
+        rated[name] = ratings[name] if ratings is not None else load / loading
+        losses[name], sources[name] = _component_loss(component, override, load, rated[name])
+        load = load + losses[name]
+    return GridSide(losses, rated, sources)
 
 
 def racks_column(racks):

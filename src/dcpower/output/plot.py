@@ -224,7 +224,7 @@ def _chain_flows(est, mean, nodes: list, links: list) -> None:
               ["pumps", "Pumps", 3, "cooling"], ["chillers", "Chillers", 3, "cooling"],
               ["rejection", "Cooling-tower fans" if tower else "Dry-cooler fans", 3, "cooling"],
               ["aux", "Plant auxiliaries", 3, "cooling"], ["light", "Lighting", 3, "other"],
-              ["xfmr", "Transformer losses", 3, "loss"]]
+              ["xfmr", "Transformer and MV losses", 3, "loss"]]
     parts = {"xfmr": mean(h.transformer_loss), "it": _mw(est, "it_power_average"),
              "dist": mean(h.side.distribution_loss), "ups-loss": mean(h.side.ups_loss),
              "fans": mean(h.loops.fans), "pumps": mean(h.loops.pumps), "chillers": mean(h.rejection.chiller),

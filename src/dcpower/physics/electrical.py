@@ -15,7 +15,8 @@ import numpy as np
 
 from dcpower.units import Q_
 
-__all__ = ["loss_coefficients", "component_loss", "fixed_efficiency_loss", "apparent_power"]
+__all__ = ["loss_coefficients", "transformer_coefficients", "component_loss", "component_efficiency",
+           "fixed_efficiency_loss", "apparent_power"]
 
 
 def loss_coefficients(load_fractions, efficiencies) -> tuple[float, float, float]:
@@ -46,6 +47,40 @@ def loss_coefficients(load_fractions, efficiencies) -> tuple[float, float, float
     coeffs = np.polynomial.polynomial.polyfit(x, loss, degree)
     out = list(coeffs) + [0.0] * (3 - len(coeffs))
     return float(out[0]), float(out[1]), float(out[2])
+
+
+def transformer_coefficients(no_load_loss, load_loss) -> tuple:
+    """Loss coefficients of a transformer from its no-load and load losses.
+
+    Parameters
+    ----------
+    no_load_loss : float or array
+        No-load (core) loss over rating, ``P0 / S``. [-]
+    load_loss : float or array
+        Load (winding) loss at rated current over rating, ``Pk / S``. [-]
+
+    Returns
+    -------
+    tuple
+        ``(P0/S, 0, Pk/S)``: the core loss does not change with load, the winding loss
+        grows with the square of the current. [-]
+
+    References
+    ----------
+    IEC 60076-1 defines no-load loss and load loss at rated current; Commission
+    Regulation (EU) No 548/2014 caps both per rating for medium power transformers.
+    """
+    return no_load_loss, 0.0, load_loss
+
+
+def component_efficiency(load, rating, coefficients):
+    """Efficiency, output over input, at load ``load`` of rating ``rating``. [-]
+
+    ``eta = P / (P + S (a + b x + c x^2))``; zero at zero load, where only the no-load
+    loss is drawn.
+    """
+    loss = component_loss(load, rating, coefficients)
+    return (load / (load + loss)).to("dimensionless").magnitude
 
 
 def component_loss(load, rating, coefficients):
