@@ -66,3 +66,20 @@ def test_psu_without_a_published_count_uses_the_fixed_efficiency():
     r = resolve()
     assert r.server.psu_rating is None
     assert steps.psu_efficiency(r, Q_(5000.0, "W")) == r.server.psu_efficiency.quantity.magnitude
+
+
+def test_ups_efficiency_sets_the_level_of_its_curve():
+    # the UPS's efficiency is its value at half load and scales the curve's losses: a lower one
+    # loses more at every load, and the tornado keeps the UPS's range
+    r = resolve()
+    assert "ups-double-conversion.efficiency" in r.ranged_values()
+    base = estimate_resolved(r, sizing=False)
+    worse = estimate_resolved(r.with_values({"ups-double-conversion.efficiency": [0.94]}), sizing=False)
+    assert np.all(worse.chain.hourly.side.ups_loss.magnitude > base.chain.hourly.side.ups_loss.magnitude)
+
+
+def test_none_leaves_an_upstream_stage_out():
+    r = resolve(settings={"electrical.hv_transformer": "none", "electrical.mv_distribution": "none"})
+    assert r.hv_transformer is None and r.mv_distribution is None
+    up = estimate_resolved(r, sizing=False).chain.design.upstream
+    assert set(up.losses) == {"transformer"}

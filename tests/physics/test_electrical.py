@@ -84,3 +84,13 @@ def test_fitted_curve_reproduces_the_source_points(ident, curve):
     eta = electrical.component_efficiency(Q_(x, "W"), Q_(1.0, "W"), coeffs)
     tolerance = 1e-4 if ident.startswith("ups") else 0.015
     assert eta == pytest.approx(curve.efficiency, abs=tolerance)
+
+
+def test_scaling_keeps_the_shape_and_meets_the_efficiency_at_half_load():
+    # (0.01, 0.02, 0.01) loses 0.0225 at x = 0.5 (eta 0.9569); scaled to 0.97 at half load:
+    # k = 0.5 (1/0.97 - 1) / 0.0225 = 0.6873, every term alike
+    a, b, c = electrical.scaled_to_efficiency((0.01, 0.02, 0.01), 0.97, 0.5)
+    k = 0.5 * (1 / 0.97 - 1) / 0.0225
+    assert (a, b, c) == pytest.approx((0.01 * k, 0.02 * k, 0.01 * k))
+    eta = electrical.component_efficiency(Q_(0.5, "W"), Q_(1.0, "W"), (a, b, c))
+    assert eta == pytest.approx(0.97)

@@ -542,6 +542,8 @@ class Electrical(Spec):
 
     kind: Literal["transformer", "ups", "distribution"]
     mode: str | None = None
+    # With an efficiency_curve, efficiency (where given) is the efficiency at half load: it
+    # scales all the curve's losses alike, so its range carries the curve's uncertainty.
     efficiency: OptEfficiency = None
     efficiency_curve: SpecCurve | None = None
     # Transformer-style losses as shares of the rating: no-load (core) loss P0/S, and load

@@ -108,9 +108,14 @@ class ElectricalChoice(_Part):
     ups: str
     distribution: str
     # Upstream of the MV/LV transformers: MV switchgear and cabling, and the HV/MV substation
-    # transformer (the catalog's by default; none to leave a stage out).
+    # transformer (the catalog's by default; "none" leaves a stage out).
     mv_distribution: str | None = "mv-distribution"
     hv_transformer: str | None = "hv-substation-transformer"
+
+    @field_validator("mv_distribution", "hv_transformer")
+    @classmethod
+    def _none(cls, v):
+        return None if v is None or v.strip().lower() in ("", "none") else v
     ups_efficiency: OptEfficiency = None
     transformer_efficiency: OptEfficiency = None
     distribution_efficiency: OptEfficiency = None

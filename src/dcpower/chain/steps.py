@@ -316,7 +316,13 @@ def _component_loss(component, override, load, rating) -> tuple[Quantity, str]:
         return elec.fixed_efficiency_loss(load, override.quantity.magnitude), f"override {override.citation()}"
     if component.efficiency_curve is not None:
         c = component.efficiency_curve
-        return elec.component_loss(load, rating, elec.loss_coefficients(c.load, c.efficiency)), c.citation()
+        coefficients = elec.loss_coefficients(c.load, c.efficiency)
+        if component.efficiency is None:
+            return elec.component_loss(load, rating, coefficients), c.citation()
+        # the curve gives the shape, the efficiency (with its range) the level at half load
+        coefficients = elec.scaled_to_efficiency(coefficients, component.efficiency.quantity.magnitude, 0.5)
+        return elec.component_loss(load, rating, coefficients), \
+            f"{c.citation()}; scaled to {component.efficiency.citation()}"
     if component.load_loss is not None:
         p0 = component.no_load_loss.quantity.magnitude if component.no_load_loss is not None else 0.0
         coefficients = elec.transformer_coefficients(p0, component.load_loss.quantity.magnitude)

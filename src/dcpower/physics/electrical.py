@@ -15,7 +15,8 @@ import numpy as np
 
 from dcpower.units import Q_
 
-__all__ = ["loss_coefficients", "transformer_coefficients", "component_loss", "component_efficiency",
+__all__ = ["loss_coefficients", "scaled_to_efficiency", "transformer_coefficients", "component_loss",
+           "component_efficiency",
            "fixed_efficiency_loss", "apparent_power"]
 
 
@@ -47,6 +48,30 @@ def loss_coefficients(load_fractions, efficiencies) -> tuple[float, float, float
     coeffs = np.polynomial.polynomial.polyfit(x, loss, degree)
     out = list(coeffs) + [0.0] * (3 - len(coeffs))
     return float(out[0]), float(out[1]), float(out[2])
+
+
+def scaled_to_efficiency(coefficients, efficiency, load_fraction: float = 0.5) -> tuple:
+    """Loss coefficients scaled so that the efficiency at ``load_fraction`` is ``efficiency``.
+
+    Parameters
+    ----------
+    coefficients : tuple
+        ``(a, b, c)`` of a curve: its shape. [-]
+    efficiency : float or array
+        Efficiency wanted at ``load_fraction``. [-]
+    load_fraction : float
+        Load, as a fraction of rating, where ``efficiency`` holds. [-]
+
+    Returns
+    -------
+    tuple
+        ``(k a, k b, k c)`` with ``k = x (1/eta - 1) / (a + b x + c x^2)``: every loss term
+        scaled alike, so the curve keeps its shape and meets ``efficiency`` at ``x``. [-]
+    """
+    a, b, c = coefficients
+    x = load_fraction
+    k = x * (1.0 / np.asarray(efficiency, dtype=float) - 1.0) / (a + b * x + c * x**2)
+    return a * k, b * k, c * k
 
 
 def transformer_coefficients(no_load_loss, load_loss) -> tuple:
