@@ -224,12 +224,15 @@ def _water(c: Chain, results: dict, rec: Recorder) -> None:
     q = c.hourly.rejection.heat_rejected
     latent = float(first(c.total(q * c.water.latent_fraction, "MWh")) / first(c.total(q, "MWh")))
     rec.step("Water: cooling tower",
-             "E = Q (W_sat(T_exit) - W_in) / (h_sat(T_exit) - h_in);  B = E / (COC - 1);  D = drift x circulation;"
+             "E = Q dW / (dh - h_f dW), dW = W_sat(T_exit) - W_in, dh = h_sat(T_exit) - h_in, h_f = c_w T_basin;  "
+             "D = drift x circulation;  B = E / (COC - 1) - D (>= 0);  make-up = E + B + D;"
              "  WUE = site water / IT energy",
              [spec_input(f"{k.id}.cycles_of_concentration", k.cycles_of_concentration),
               spec_input(f"{k.id}.drift_rate", k.drift_rate), spec_input(f"{k.id}.tower_range", k.tower_range),
               Input("T_exit", "cold water + range/2, saturated",
                     "assumption: leaving air saturated at the mean water temperature"),
+              Input("T_basin", "cold water", "make-up enters the basin (Merkel tower balance, ASHRAE HVAC Systems "
+                    "and Equipment 2020 ch. 40)"),
               Input("moist-air properties", "psychrolib", "ASHRAE Handbook - Fundamentals 2017 ch. 1")],
              [("water_evaporated", results["water_evaporated"]), ("latent share of heat, annual", latent),
               *((n, results[n]) for n in ("annual_water", "water_per_day", "wue"))])

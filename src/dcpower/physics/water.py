@@ -2,6 +2,10 @@
 
 Evaporation follows from an energy and mass balance on the air through the tower, with
 moist-air properties from :mod:`dcpower.physics.psychrometrics`; no rule-of-thumb factor.
+
+Only the open cooling tower draws site water here. The closed liquid loops (facility water,
+CDU secondaries) also need an initial fill and some top-up for leaks and maintenance; they are
+left out because no published figure for their volume or annual losses was found.
 """
 
 from __future__ import annotations
