@@ -43,3 +43,20 @@ def test_energy_and_load_factor():
     e = grid.energy(p)
     assert e.to("GWh").magnitude == pytest.approx(876.0)
     assert grid.load_factor(e, Q_(125, "MW"), 8760).magnitude == pytest.approx(0.8)
+
+
+def test_fuel_cost_from_heat_rate_and_gas_price():
+    # 1 GWh x 10,670 BTU/kWh = 10,670 MMBtu; x 2.528 USD/MMBtu (EIA N3045TN3, 2024 mean) = 26,974 USD
+    c = grid.fuel_cost(Q_(1, "GWh"), Q_(10670, "BTU/kWh"), Q_(2.528, "USD/MMBtu"))
+    assert c.to("USD").magnitude == pytest.approx(10670 * 2.528)
+
+
+def test_variable_om_cost():
+    # 1 GWh = 1,000 MWh x 7.14 USD/MWh (NREL ATB 2019, gas CT) = 7,140 USD
+    assert grid.variable_om_cost(Q_(1, "GWh"), Q_(7.14, "USD/MWh")).to("USD").magnitude == pytest.approx(7140)
+
+
+def test_recharge_energy_counts_round_trip_losses():
+    # 92 MWh delivered at 92 % round trip needs 100 MWh back in: 8 MWh lost
+    e_in = grid.recharge_energy(Q_(92, "MWh"), 0.92)
+    assert e_in.to("MWh").magnitude == pytest.approx(100.0)

@@ -290,6 +290,8 @@ CarbonIntensity = bounded("[carbon_intensity]", "0 kgCO2/kWh", "2 kgCO2/kWh", wh
                           why="the dirtiest grids emit about 1 kgCO2/kWh; write e.g. '0.4 kgCO2/kWh'")
 EnergyPrice = bounded("[energy_price]", "0 USD/kWh", "10 USD/kWh", what="an energy price",
                       why="a price per kWh, e.g. '0.065 USD/kWh'")
+OptEnergyPrice = bounded("[energy_price]", "0 USD/kWh", "10 USD/kWh", optional=True, what="an energy price",
+                         why="a price per unit of energy, e.g. '2.5 USD/MMBtu' or '7 USD/MWh'")
 
 
 class Accelerator(Spec):
@@ -608,6 +610,9 @@ class Grid(Spec):
                                                    why="a price cannot be negative")] = None
     water_intensity: Annotated[SpecValue | None, Dim("[water_intensity]", "0 L/kWh", what="a water intensity",
                                                      why="water consumed cannot be negative")] = None
+    # natural gas delivered to power plants in the grid's state, per unit of fuel energy (HHV);
+    # what on-site turbines burn. None: turbine fuel is not costed for this grid.
+    gas_price: OptEnergyPrice = None
 
 
 class Turbine(Spec):
@@ -623,6 +628,8 @@ class Turbine(Spec):
                                             "about 6,000-12,000")]
     fuel_co2: Annotated[SpecValue, Dim("[fuel_co2]", "0 kgCO2/MMBtu", what="a fuel emission factor")]
     ramp_rate: Annotated[SpecValue | None, Dim("[ramp_rate]", "0 MW/min", open_low=True, what="a ramp rate")] = None
+    # non-fuel cost per MWh generated (wear, consumables); None: not costed.
+    variable_om: OptEnergyPrice = None
 
 
 class Battery(Spec):

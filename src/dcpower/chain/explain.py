@@ -238,12 +238,15 @@ def _water(c: Chain, results: dict, rec: Recorder) -> None:
     q = c.hourly.rejection.heat_rejected
     latent = float(first(c.total(q * c.water.latent_fraction, "MWh")) / first(c.total(q, "MWh")))
     rec.step("Water: cooling tower",
-             "E = Q (W_sat(T_exit) - W_in) / (h_sat(T_exit) - h_in);  B = E / (COC - 1);  D = drift x circulation;"
+             "E = Q dW / (dh - h_f dW), dW = W_sat(T_exit) - W_in, dh = h_sat(T_exit) - h_in, h_f = c_w T_basin;  "
+             "D = drift x circulation;  B = E / (COC - 1) - D (>= 0);  make-up = E + B + D;"
              "  WUE = site water / IT energy",
              [spec_input(f"{k.id}.cycles_of_concentration", k.cycles_of_concentration),
               spec_input(f"{k.id}.drift_rate", k.drift_rate), spec_input(f"{k.id}.tower_range", k.tower_range),
               Input("T_exit", "cold water + range/2, saturated",
                     "assumption: leaving air saturated at the mean water temperature"),
+              Input("T_basin", "cold water", "make-up enters the basin (Merkel tower balance, ASHRAE HVAC Systems "
+                    "and Equipment 2020 ch. 40)"),
               Input("moist-air properties", "psychrolib", "ASHRAE Handbook - Fundamentals 2017 ch. 1")],
              [("water_evaporated", results["water_evaporated"]), ("latent share of heat, annual", latent),
               *((n, results[n]) for n in ("annual_water", "water_per_day", "wue"))])
@@ -253,8 +256,9 @@ def _grid(c: Chain, results: dict, rec: Recorder) -> None:
     r = c.resolved
     on, gd = r.scenario.onsite, r.grid
     rec.step("Grid: dispatch, energy, cost and CO2",
-             "turbines and battery cover load above the grid allocation;  cost = E_grid x price (+ demand);  "
-             "CO2 = E_grid x intensity + E_turbine x heat rate x fuel factor;  S = P / PF",
+             "turbines and battery cover load above the grid allocation; the battery is recharged with "
+             "E_out / round-trip efficiency;  cost = E_grid x price (+ demand) + E_turbine x heat rate x gas price "
+             "+ E_turbine x VOM;  CO2 = E_grid x intensity + E_turbine x heat rate x fuel factor;  S = P / PF",
              [spec_input("grid allocation", on.grid_limit),
               Input("turbines", f"{on.turbines} x {on.turbine}",
                     r.turbine.rated_power.citation() if r.turbine else "none"),
@@ -263,7 +267,21 @@ def _grid(c: Chain, results: dict, rec: Recorder) -> None:
               spec_input(f"{gd.id}.energy_price", gd.energy_price),
               spec_input(f"{gd.id}.carbon_intensity", gd.carbon_intensity),
               spec_input(f"{gd.id}.demand_charge", gd.demand_charge),
+              spec_input(f"{gd.id}.gas_price", gd.gas_price),
+              *_onsite_inputs(r),
               spec_input(f"{gd.id}.water_intensity", gd.water_intensity),
               spec_input("power factor", r.scenario.electrical.power_factor)],
-             [(n, results[n]) for n in ("grid_power_peak", "grid_apparent_power", "turbine_energy", "annual_cost",
-                                         "annual_co2")])
+             [(n, results[n]) for n in ("grid_power_peak", "grid_apparent_power", "grid_energy", "turbine_energy",
+                                         "battery_losses", "grid_cost", "fuel_cost", "turbine_om_cost",
+                                         "annual_cost", "annual_co2")])
+
+
+def _onsite_inputs(r) -> list:
+    """Heat rate, O&M and round-trip efficiency of the scenario's turbine and battery, where it has them."""
+    out = []
+    if r.turbine is not None:
+        out += [spec_input(f"{r.turbine.id}.heat_rate", r.turbine.heat_rate),
+                spec_input(f"{r.turbine.id}.variable_om", r.turbine.variable_om)]
+    if r.battery is not None:
+        out.append(spec_input(f"{r.battery.id}.round_trip_efficiency", r.battery.round_trip_efficiency))
+    return out

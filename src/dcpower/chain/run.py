@@ -36,7 +36,8 @@ CHAIN_RESULTS = (
     "annual_it_energy", "annual_energy", "pue", "pue_design", "heat_rejected", "free_cooling_hours",
     "supply_temperature_exceeded_hours", "water_evaporated", "water_blowdown", "water_drift", "annual_water",
     "water_per_day", "wue", "grid_power_peak", "grid_apparent_power", "grid_energy", "load_factor", "turbine_energy",
-    "unserved_energy", "annual_cost", "annual_co2", "annual_water_offsite", "wue_source")
+    "battery_energy", "battery_losses", "unserved_energy", "grid_cost", "fuel_cost", "turbine_om_cost", "annual_cost",
+    "annual_co2", "annual_water_offsite", "wue_source")
 
 
 @dataclass(frozen=True)
@@ -169,31 +170,69 @@ def _water_results(c: Chain, it_energy) -> dict:
     }
 
 
+def _supply_energy(c: Chain) -> dict:
+    """Energy from grid, turbines and battery over the year, the battery's recharge included.
+
+    The battery puts back ``E_out / eta`` (its round-trip efficiency) in hours below the
+    allocation: from the grid, or from the turbines where the allocation is zero.
+    """
+    r, g = c.resolved, c.grid
+    grid_energy = c.total(g.hourly_grid, "GWh")
+    turbine_energy = c.total(g.hourly_turbine, "GWh")
+    battery_energy = c.total(g.hourly_battery, "MWh")
+    recharge = Q_(np.zeros_like(battery_energy.magnitude), "MWh")
+    if r.battery is not None:
+        recharge = gridmod.recharge_energy(battery_energy, _flat(r.battery.round_trip_efficiency.quantity))
+    limit = r.scenario.onsite.grid_limit
+    islanded = limit is not None and limit.quantity.to("W").magnitude <= 0
+    if islanded:
+        turbine_energy = turbine_energy + recharge.to("GWh")
+    else:
+        grid_energy = grid_energy + recharge.to("GWh")
+    return {"grid_energy": grid_energy, "turbine_energy": turbine_energy, "battery_energy": battery_energy,
+            "battery_losses": (recharge - battery_energy).to("MWh")}
+
+
+def _costs_and_co2(c: Chain, energy: dict, peak) -> dict:
+    """Grid bill, turbine fuel and O&M, their sum; CO2 of grid and turbine energy."""
+    r, gd, S = c.resolved, c.resolved.grid, c.resolved.samples
+    grid_energy, turbine_energy = energy["grid_energy"], energy["turbine_energy"]
+    grid_cost = gridmod.energy_cost(grid_energy, _flat(gd.energy_price.quantity), peak,
+                                    _flat(gd.demand_charge.quantity) if gd.demand_charge else None)
+    co2 = (grid_energy * _flat(gd.carbon_intensity.quantity)).to("tCO2")
+    fuel = om = Q_(0.0, "USD")
+    if r.turbine is not None:
+        heat_rate = _flat(r.turbine.heat_rate.quantity)
+        co2 = co2 + gridmod.fuel_co2(turbine_energy, heat_rate, _flat(r.turbine.fuel_co2.quantity))
+        if gd.gas_price is not None:
+            fuel = gridmod.fuel_cost(turbine_energy, heat_rate, _flat(gd.gas_price.quantity))
+        if r.turbine.variable_om is not None:
+            om = gridmod.variable_om_cost(turbine_energy, _flat(r.turbine.variable_om.quantity))
+    return {"grid_cost": _per_sample(grid_cost, S, "USD"), "fuel_cost": _per_sample(fuel, S, "USD"),
+            "turbine_om_cost": _per_sample(om, S, "USD"), "annual_cost": _per_sample(grid_cost + fuel + om, S, "USD"),
+            "annual_co2": _per_sample(co2, S, "tCO2")}
+
+
 def _grid_results(c: Chain, so_far: dict) -> dict:
     r, g, S = c.resolved, c.grid, c.resolved.samples
     peak = _per_sample(g.peak, S, "MW")
-    grid_energy = c.total(g.hourly_grid, "GWh")
-    turbine_energy = c.total(g.hourly_turbine, "GWh")
+    energy = _supply_energy(c)
+    grid_energy = energy["grid_energy"]
     pf = _per_sample(r.scenario.electrical.power_factor.quantity, S).magnitude
     safe_peak = Q_(np.where(peak.magnitude > 0, peak.magnitude, 1.0), "MW")
     gd = r.grid
     out = {
         "grid_power_peak": peak,
         "grid_apparent_power": elec.apparent_power(peak, pf).to("MVA"),
-        "grid_energy": grid_energy,
+        "grid_energy": _per_sample(grid_energy, S, "GWh"),
         "load_factor": Q_(np.where(peak.magnitude > 0, gridmod.load_factor(grid_energy, safe_peak, c.hours)
                                    .to("dimensionless").magnitude, 0.0), "dimensionless"),
-        "turbine_energy": turbine_energy,
+        "turbine_energy": _per_sample(energy["turbine_energy"], S, "GWh"),
+        "battery_energy": _per_sample(energy["battery_energy"], S, "MWh"),
+        "battery_losses": _per_sample(energy["battery_losses"], S, "MWh"),
         "unserved_energy": c.total(g.hourly_unserved, "MWh"),
-        "annual_cost": _per_sample(gridmod.energy_cost(
-            grid_energy, _flat(gd.energy_price.quantity), peak,
-            _flat(gd.demand_charge.quantity) if gd.demand_charge else None), S, "USD"),
     }
-    co2 = (grid_energy * _flat(gd.carbon_intensity.quantity)).to("tCO2")
-    if r.turbine is not None:
-        co2 = co2 + gridmod.fuel_co2(turbine_energy, _flat(r.turbine.heat_rate.quantity),
-                                     _flat(r.turbine.fuel_co2.quantity))
-    out["annual_co2"] = _per_sample(co2, S, "tCO2")
+    out.update(_costs_and_co2(c, energy, peak))
     if gd.water_intensity is not None:
         offsite = _per_sample(grid_energy * _flat(gd.water_intensity.quantity), S, "m^3")
         out["annual_water_offsite"] = offsite

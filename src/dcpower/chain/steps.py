@@ -589,15 +589,17 @@ class TowerWater:
 
     @property
     def makeup(self) -> Quantity:
-        return self.evaporation + self.blowdown + self.drift
+        """Site water drawn: ``E + B + D``. [kg/s]"""
+        return water.makeup(self.evaporation, self.blowdown, self.drift)
 
 
 def tower_water_step(r: Resolved, plant: Plant, air: AirStates) -> TowerWater:
-    """Evaporation from the tower's air-side energy balance; blowdown from cycles of concentration; drift.
+    """Evaporation from the tower's energy balance; drift; blowdown from the solids balance.
 
-    ``E = Q (W_sat(T_exit) - W_in) / (h_sat(T_exit) - h_in)``;  ``B = E / (COC - 1)``;
-    ``D = drift rate x circulation``. In full free cooling the tower only makes water as cold
-    as the coldest loop needs.
+    ``E = Q dW / (dh - h_f dW)`` with ``dW = W_sat(T_exit) - W_in``, ``dh = h_sat(T_exit) - h_in``
+    and ``h_f`` the liquid make-up at the basin temperature; ``D = drift rate x circulation``;
+    ``B = max(E / (COC - 1) - D, 0)``; make-up ``E + B + D``. In full free cooling the tower
+    only makes water as cold as the coldest loop needs.
     """
     c = r.cooling
     shape = np.shape(plant.facility.magnitude)
@@ -611,10 +613,11 @@ def tower_water_step(r: Resolved, plant: Plant, air: AirStates) -> TowerWater:
                       sink)
     t_exit = Q_(t_cold, "degC") + _delta(c.tower_range) / 2
     h_in = psy.moist_air_enthalpy(air.dry_bulb, air.humidity_ratio)
-    evap = water.tower_evaporation(j.heat_rejected, h_in, air.humidity_ratio, t_exit, air.pressure)
+    evap = water.tower_evaporation(j.heat_rejected, h_in, air.humidity_ratio, t_exit, air.pressure,
+                                   Q_(t_cold, "degC"))
     circulation = water.circulation(j.heat_rejected, _delta(c.tower_range))
-    blow = water.blowdown(evap, c.cycles_of_concentration.quantity.magnitude)
     drift = water.drift(circulation, c.drift_rate.quantity.magnitude)
+    blow = water.blowdown(evap, c.cycles_of_concentration.quantity.magnitude, drift)
     return TowerWater(evap, blow, drift, water.latent_fraction(evap, j.heat_rejected, t_exit))
 
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from dcpower.units import Q_
 
-__all__ = ["dispatch", "energy", "energy_cost", "fuel_co2", "load_factor"]
+__all__ = ["dispatch", "energy", "energy_cost", "fuel_co2", "fuel_cost", "variable_om_cost", "recharge_energy",
+           "load_factor"]
 
 
 def dispatch(facility_power, grid_limit, turbine_capacity, battery_power):
@@ -86,3 +87,30 @@ def fuel_co2(electric_energy, heat_rate, co2_per_fuel_energy):
     .. [1] US EPA, "GHG Emission Factors Hub" (2024): natural gas 53.06 kg CO2/MMBtu.
     """
     return (electric_energy * heat_rate * co2_per_fuel_energy).to("tCO2")
+
+
+def fuel_cost(electric_energy, heat_rate, fuel_price):
+    """Fuel bill of on-site generation: ``C = E x heat rate x fuel price``. [USD]
+
+    Notes
+    -----
+    The heat rate and the fuel price must be on the same heating-value basis (HHV for US
+    gas prices and the EPA fuel factor), as for :func:`fuel_co2`.
+    """
+    return (electric_energy * heat_rate * fuel_price).to("USD")
+
+
+def variable_om_cost(electric_energy, variable_om):
+    """Non-fuel operating cost of generation per MWh: ``C = E x VOM``. [USD]"""
+    return (electric_energy * variable_om).to("USD")
+
+
+def recharge_energy(discharged, round_trip_efficiency):
+    """Energy to put back what a battery gave: ``E_in = E_out / eta``. [same unit as ``discharged``]
+
+    Notes
+    -----
+    ``eta`` is the AC round-trip efficiency; the loss ``E_out (1/eta - 1)`` leaves the site
+    as heat in the battery enclosure, outside the facility's heat balance.
+    """
+    return discharged / round_trip_efficiency
