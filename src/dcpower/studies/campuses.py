@@ -99,7 +99,11 @@ def load_campuses(path=None) -> CampusFile:
         return CampusFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(x) for x in err["loc"])
+        loc = list(err["loc"])
+        if len(loc) >= 2 and loc[0] in ("campus", "typical") and isinstance(loc[1], int):
+            entry = (data.get(loc[0]) or [{}])[loc[1]]
+            loc[:2] = [f"{loc[0]} '{entry.get('id', loc[1]) if isinstance(entry, dict) else loc[1]}'"]
+        where = ".".join(str(x) for x in loc)
         raise InputError(f"{file}: {where}: {err['msg']}; see specs/validation/campuses.toml for the format") \
             from None
 
