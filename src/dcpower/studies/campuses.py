@@ -124,6 +124,7 @@ class CampusResult:
     operator: str
     climate: str
     station: str
+    station_distance_km: float
     archetype: str
     used: str
     pue_published: float
@@ -144,7 +145,8 @@ class CampusResult:
     def to_dict(self) -> dict:
         r = (lambda v: None if v is None else round(v, 4))
         return {"id": self.id, "name": self.name, "operator": self.operator, "climate": self.climate,
-                "station": self.station, "archetype": self.archetype, "archetype_used": self.used,
+                "station": self.station, "station_distance_km": self.station_distance_km,
+                "archetype": self.archetype, "archetype_used": self.used,
                 "pue_published": self.pue_published, "pue": r(self.pue), "pue_difference": r(self.pue_difference),
                 "wue_unit": "L/kWh", "wue_published": self.wue_published, "wue": r(self.wue),
                 "wue_difference": r(self.wue_difference), "source": self.source, "failure": self.failure}
@@ -191,7 +193,7 @@ class CampusValidation:
                 "archetype_fallbacks": self.substitutions, "data": self.source}
 
     def report(self) -> Report:
-        rows = [[c.name, c.climate.split(" (")[0], re.split(r" \(|,", c.station)[0], _used(c.archetype, c.used),
+        rows = [[c.name, c.climate.split(" (")[0], _station(c), _used(c.archetype, c.used),
                  f"{c.pue_published:.2f}", _num(c.pue), _num(c.pue_difference, signed=True),
                  _num(c.wue_published), _num(c.wue), _num(c.wue_difference, signed=True)]
                 for c in self.campuses if not c.failure]
@@ -215,6 +217,11 @@ class CampusValidation:
         for intended, used in sorted(self.substitutions.items()):
             text += f"; '{intended}' is not in the catalog yet: runs as '{used}' (marked *)"
         return text
+
+
+def _station(c: CampusResult) -> str:
+    """``Stockholm Arlanda airport (100 km)``: the station's short name and its distance from the campus."""
+    return f"{re.split(r' [(]|,', c.station)[0]} ({c.station_distance_km:g} km)"
 
 
 def _used(intended: str, used: str) -> str:
@@ -269,6 +276,7 @@ def _run_campus(campus: Campus, used: str, load: CampusLoad, folder: Path, catal
                 settings) -> CampusResult:
     c = CampusResult(id=campus.id, name=campus.name, operator=campus.operator, climate=campus.climate,
                      station=campus.station, archetype=str(campus.archetype.value), used=used,
+                     station_distance_km=float(campus.station_distance.quantity.to("km").magnitude),
                      pue_published=float(campus.pue.quantity.to("dimensionless").magnitude),
                      wue_published=None if campus.wue is None else
                      float(campus.wue.quantity.to("L/kWh").magnitude),
