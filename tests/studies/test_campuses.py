@@ -118,6 +118,36 @@ def test_malformed_file_is_one_line(tmp_path):
     assert "\n" not in str(exc.value)
 
 
+def test_user_file_reads_weather_beside_it(tmp_path):
+    # one campus of the shipped file, its compact weather copied next to the user's TOML
+    shipped = load_campuses()
+    campus = shipped.campus[1]
+    (tmp_path / "stations").mkdir()
+    (tmp_path / "stations" / "arlanda.csv.gz").write_bytes((builtin_dir() / campus.weather).read_bytes())
+    text = campus_file().read_text(encoding="utf-8")
+    head = text[:text.index("\n[[campus]]\n") + 1]
+    block = text[text.index(f'id = "{campus.id}"'):].split("[[campus]]")[0]
+    block = block.replace(f'weather = "{campus.weather}"', 'weather = "stations/arlanda.csv.gz"')
+    mine = tmp_path / "mine.toml"
+    mine.write_text(head + "[[campus]]\n" + block, encoding="utf-8")
+    res = validate_campuses(mine)
+    assert [c.id for c in res.campuses] == [campus.id] and not res.failures
+    # the same station and design give the same answer as the shipped file
+    shipped_run = {c.id: c for c in validate_campuses().campuses}[campus.id]
+    assert res.campuses[0].pue == pytest.approx(shipped_run.pue)
+    assert res.typical == []
+
+
+def test_weather_outside_the_user_folder_is_refused(tmp_path):
+    text = campus_file().read_text(encoding="utf-8").replace(
+        'weather = "weather/ashburn-724030-tmy3.csv.gz"', 'weather = "../elsewhere.csv.gz"')
+    mine = tmp_path / "mine.toml"
+    mine.write_text(text, encoding="utf-8")
+    res = validate_campuses(mine)
+    failed = {c.id: c.failure for c in res.failures}
+    assert "aws-us-east-1" in failed and "leads outside" in failed["aws-us-east-1"]
+
+
 def test_cli_campuses():
     res = CliRunner().invoke(cli, ["validate", "--campuses"])
     assert res.exit_code == 0, res.output

@@ -247,8 +247,8 @@ def validate_campuses(path=None, *, specs_dirs=(), settings: dict | None = None,
     ----------
     path : path, optional
         A TOML file of ``[load]``, ``[[campus]]`` and ``[[typical]]`` tables (see
-        ``specs/validation/campuses.toml``). Weather paths are read relative to the folder above
-        the file's (the specs folder for the shipped file).
+        ``specs/validation/campuses.toml``). Its weather paths (compact ``.csv.gz`` or EPW) are
+        read relative to the file's folder; the shipped file's, relative to the specs folder.
     settings : mapping, optional
         ``--set`` style overrides applied to every run (``{"electrical.ups_efficiency": 0.97}``).
     progress : callable, optional
@@ -258,7 +258,7 @@ def validate_campuses(path=None, *, specs_dirs=(), settings: dict | None = None,
     data = load_campuses(file)
     catalog = load_catalog(specs_dirs)
     cooling_ids = set(catalog.ids("cooling"))
-    folder = file.resolve().parent.parent
+    folder = builtin_dir() if path is None else file.resolve().parent
     results = []
     for i, campus in enumerate(data.campus):
         used = archetype_for(str(campus.archetype.value), campus.fallback, cooling_ids)
