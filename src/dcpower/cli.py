@@ -716,32 +716,56 @@ def fit_cmd(ctx, power, grid_budget, water, fmt, units, output, **params):
 @click.option("--data", type=click.Path(dir_okay=False), help="Your own TOML file of [[case]] measurements "
                                                                "(default: the shipped TOP500/Green500 set).")
 @click.option("--summary", is_flag=True, help="Only the median errors and the band coverage.")
+@click.option("--campuses", is_flag=True, help="Instead: the plant model against operator-reported annual PUE "
+                                               "and WUE of hyperscale campuses (--data then names a campus TOML).")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Override a field for every case, "
                                                                             "e.g. workload.host_busy_load=0.3.")
 @output_options(units=False)
 @click.pass_context
-def validate_cmd(ctx, samples, seed, data, summary, settings, fmt, output):
+def validate_cmd(ctx, samples, seed, data, summary, campuses, settings, fmt, output):
     """dcpower against measured machines: per case, the measured power, dcpower's IT estimate
     and its P5-P95, and two simple methods (TDP x N, 1.82 x TDP x N); then the median errors.
 
-    Exit status 1 when a measured case cannot be reproduced.
+    With --campuses: dcpower's annual PUE and site WUE of a stated air-cooled hall, run with each
+    campus's cooling archetype on a nearby station's typical year, beside what the operator
+    published (specs/validation/campuses.toml); nothing is fitted to them.
+
+    Exit status 1 when a measured case (or a campus) cannot be reproduced.
 
     \b
     Examples:
       dcpower validate
       dcpower validate --summary
       dcpower validate --format json --samples 2000
+      dcpower validate --campuses
     """
     from dcpower.catalog.scenario import parse_setting
     from dcpower.studies.validate import validate
 
+    overrides = dict(parse_setting(x) for x in settings)
+    if campuses:
+        _validate_campuses(ctx, data, summary, overrides, fmt, output)
+        return
     res = validate(data, samples=samples, seed=seed, specs_dirs=_specs_dirs(ctx),
-                   settings=dict(parse_setting(x) for x in settings), progress=progress_callback(ctx, "validate"))
+                   settings=overrides, progress=progress_callback(ctx, "validate"))
     report = res.report()
     if summary:
         report.tables = report.tables[1:2]
         report.csv = report.tables[0]
     emit(ctx, report, fmt, output)
+    if res.failures:
+        ctx.exit(1)
+
+
+def _validate_campuses(ctx, data, summary, settings, fmt, output):
+    from dcpower.studies.campuses import validate_campuses
+
+    if summary:
+        raise InputError("--summary is for the measured cases; --campuses prints one table per data set, "
+                         "drop --summary")
+    res = validate_campuses(data, specs_dirs=_specs_dirs(ctx), settings=settings,
+                            progress=progress_callback(ctx, "validate --campuses"))
+    emit(ctx, res.report(), fmt, output)
     if res.failures:
         ctx.exit(1)
 

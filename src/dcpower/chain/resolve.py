@@ -481,7 +481,8 @@ _WEATHER_CACHE: dict[str, Weather] = {}
 
 
 def load_weather(scen: Scenario, site: Site, site_folder: Path | None = None) -> Weather:
-    """The scenario's EPW file if it names one, else the site's shipped typical year (cached per process).
+    """The scenario's weather file (EPW, or dcpower's compact ``.csv.gz``) if it names one, else the
+    site's shipped typical year (cached per process).
 
     A site's weather path is read relative to ``site_folder``, the specs folder that defines
     the site (the built-in one by default), and may not lead out of it. The scenario's path
@@ -493,9 +494,11 @@ def load_weather(scen: Scenario, site: Site, site_folder: Path | None = None) ->
 
     if scen.weather:
         path = Path(scen.weather)
+        # dcpower's own compact form (specs/.../*.csv.gz) is read as such, anything else as an EPW file
+        read = compact.read_compact if path.name.endswith(".csv.gz") else epw.read_epw
         key = f"epw:{path.resolve()}:{path.stat().st_mtime_ns if path.exists() else 0}"
         if key not in _WEATHER_CACHE:
-            _WEATHER_CACHE[key] = epw.read_epw(path)
+            _WEATHER_CACHE[key] = read(path)
         remember_input(path)
         return _WEATHER_CACHE[key]
     path = data_path(site_folder or builtin_dir(), site.weather, f"site '{site.id}': weather")
