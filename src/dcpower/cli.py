@@ -154,7 +154,8 @@ _SCENARIO_OPTIONS = {
     "site": click.option("--site", shell_complete=complete_ids("site"), help="Site id: memphis, ashburn, phoenix."),
     "weather": click.option("--weather", type=click.Path(dir_okay=False), help="Any EnergyPlus weather file (.epw)."),
     "cooling": click.option("--cooling", shell_complete=complete_ids("cooling"),
-                            help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion."),
+                            help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion, "
+                                 "air-economizer, air-aircooled-chiller."),
     "pue": click.option("--pue", type=click.FloatRange(min=1), help="Replace the cooling and electrical model by a "
                                                                      "fixed PUE (>= 1)."),
     "settings": click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
