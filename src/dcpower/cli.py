@@ -295,7 +295,7 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, hourly, **
     from dcpower.chain.estimate import estimate_resolved
     from dcpower.chain.resolve import resolve
 
-    from dcpower.chain.run import CHAIN_RESULTS
+    from dcpower.chain.run import shown_results
 
     if hourly is not None:
         from dcpower.output.hourly import check_hourly_path
@@ -313,7 +313,8 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, hourly, **
         emit(ctx, unc.report(units, explain=explain), fmt, output)
         return
     # the tables leave equipment sizing to `dcpower size` (its warnings still show); JSON has all
-    emit(ctx, result.report(units, explain=explain, shown=None if explain else CHAIN_RESULTS), fmt, output)
+    emit(ctx, result.report(units, explain=explain, shown=None if explain else shown_results(result.results)), fmt,
+         output)
 
 
 def _write_hourly(ctx, result, path, units) -> None:

@@ -150,3 +150,12 @@ def test_air_cooled_chillers_are_counted_as_air_cooled_units():
     need = r.results["chiller_capacity_required"]
     assert _v(r, "chillers") == sz.redundant_units(need, unit.capacity.quantity, r.scenario.sizing.cooling_redundancy)
     assert _v(r, "chillers") >= math.ceil((need / Q_(500, "TR")).to("dimensionless").magnitude)
+
+
+def test_a_plant_that_holds_its_supply_keeps_the_table_short(capsys):
+    argv = ["estimate", "--gpus", str(GPUS), "--cooling", "dlc-drycooler", "--format"]
+    assert main(argv + ["csv"]) == 0
+    out = capsys.readouterr().out
+    assert "supply_temperature_exceeded_hours" in out and "supply_temperature_unmet" not in out
+    assert main(argv + ["json"]) == 0
+    assert json.loads(capsys.readouterr().out)["results"]["supply_temperature_unmet"]["value"] == 0

@@ -196,8 +196,11 @@ def _rejection(c: Chain, results: dict, rec: Recorder) -> None:
              "air_loop_supply_temperature", "evaporative_effectiveness", "supply_dew_point_max",
              "supply_dew_point_min", "supply_relative_humidity_max")
     names = [n for n in names if n in ("supply_temperature", "approach") or getattr(k, n) is not None]
+    avail = (f"T_avail = T_{sink} + approach (+ HX approach)" if k.heat_rejection != "outdoor-air" else
+             "T_avail = max(T_db - eps (T_db - T_wb), T(h_o, W_max), T_s - fan rise) when warm, T_db when cold, "
+             "outdoor air shut out when W_o > W_max")
     rec.step(f"Cooling: heat rejection ({k.heat_rejection}{', chiller' if k.chiller else ''})",
-             f"T_avail = T_{sink} + approach (+ HX approach); economizer share = clip((T_r - T_avail)/(T_r - T_s), "
+             f"{avail}; economizer share = clip((T_r - T_avail)/(T_r - T_s), "
              "0, 1); COP = eta_II T_evap / (T_cond - T_evap); P_chiller = (1 - share) Q / COP",
              [*(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names),
               Input("design weather", f"{c.design_air.dry_bulb.magnitude[d]:.1f} degC dry-bulb, "

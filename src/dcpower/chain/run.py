@@ -26,7 +26,7 @@ from dcpower.physics import water
 from dcpower.units import Q_
 from dcpower.weather.model import AirStates
 
-__all__ = ["Chain", "run_chain", "chain_results", "CHAIN_RESULTS", "UNMET_HOURS_SHARE"]
+__all__ = ["Chain", "run_chain", "chain_results", "CHAIN_RESULTS", "UNMET_HOURS_SHARE", "shown_results"]
 
 # A plant missing its supply temperature in more than this share of the hours is flagged
 # (``supply_temperature_unmet``): ASHRAE's 0.4 % annual design conditions (Handbook -
@@ -44,6 +44,15 @@ CHAIN_RESULTS = (
     "water_evaporated", "water_blowdown", "water_drift", "annual_water",
     "water_per_day", "wue", "grid_power_peak", "grid_apparent_power", "grid_energy", "load_factor", "turbine_energy",
     "unserved_energy", "annual_cost", "annual_co2", "annual_water_offsite", "wue_source")
+
+
+def shown_results(results: dict) -> tuple:
+    """The results an estimate's table and CSV show: the chain's, the supply-temperature excess and flag
+    only where the plant misses its supply in some hour (JSON always has every result)."""
+    exceeded = results.get("supply_temperature_exceeded_hours")
+    if exceeded is not None and np.any(np.asarray(exceeded.magnitude) > 0):
+        return CHAIN_RESULTS
+    return tuple(n for n in CHAIN_RESULTS if n not in ("supply_temperature_excess_max", "supply_temperature_unmet"))
 
 
 @dataclass(frozen=True)
