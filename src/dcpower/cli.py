@@ -154,7 +154,8 @@ _SCENARIO_OPTIONS = {
     "site": click.option("--site", shell_complete=complete_ids("site"), help="Site id: memphis, ashburn, phoenix."),
     "weather": click.option("--weather", type=click.Path(dir_okay=False), help="Any EnergyPlus weather file (.epw)."),
     "cooling": click.option("--cooling", shell_complete=complete_ids("cooling"),
-                            help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion."),
+                            help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion, "
+                                 "air-economizer, air-aircooled-chiller."),
     "pue": click.option("--pue", type=click.FloatRange(min=1), help="Replace the cooling and electrical model by a "
                                                                      "fixed PUE (>= 1)."),
     "settings": click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
@@ -294,7 +295,7 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, hourly, **
     from dcpower.chain.estimate import estimate_resolved
     from dcpower.chain.resolve import resolve
 
-    from dcpower.chain.run import CHAIN_RESULTS
+    from dcpower.chain.run import shown_results
 
     if hourly is not None:
         from dcpower.output.hourly import check_hourly_path
@@ -312,7 +313,8 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, hourly, **
         emit(ctx, unc.report(units, explain=explain), fmt, output)
         return
     # the tables leave equipment sizing to `dcpower size` (its warnings still show); JSON has all
-    emit(ctx, result.report(units, explain=explain, shown=None if explain else CHAIN_RESULTS), fmt, output)
+    emit(ctx, result.report(units, explain=explain, shown=None if explain else shown_results(result.results)), fmt,
+         output)
 
 
 def _write_hourly(ctx, result, path, units) -> None:

@@ -85,7 +85,8 @@ def test_accelerator_switch_brings_its_server():
     assert r.gpu_power.to("MW").magnitude == pytest.approx(100.0, rel=1e-9)
 
 
-@pytest.mark.parametrize("cooling", ["air-chiller", "rear-door", "dlc-tower", "dlc-drycooler", "immersion"])
+@pytest.mark.parametrize("cooling", ["air-chiller", "rear-door", "dlc-tower", "dlc-drycooler", "immersion",
+                                     "air-economizer", "air-aircooled-chiller"])
 def test_every_cooling_runs_and_balances(cooling):
     r = dcpower.estimate(gpus=10_000, cooling=cooling)
     assert r.pue.magnitude > 1.0

@@ -74,3 +74,29 @@ def test_chiller_cop_held_at_minimum_rated_lift():
     assert float(warm.magnitude) == pytest.approx(0.7 * 303.65 / (11.6 + 5.56 + 3.0), rel=1e-3)
     colder = cooling.chiller_cop(Q_(32, "degC"), Q_(20, "degC"), Q_(5.56, "K"), Q_(1.5, "K"), eta, **kw)
     assert float(colder.magnitude) == pytest.approx(float(warm.magnitude))
+
+
+def test_air_cooled_chiller_cop_at_its_rating_point_is_the_rating():
+    # 90.1-2019 air-cooled >= 150 tons: 1.188 kW/ton -> COP 2.96 at AHRI 44 degF water, 95 degF air;
+    # condensing 16.7 K above the air (AHRI: 125 degF condenserless SDT at 95 degF air), evaporator 1.5 K
+    eta = cooling.air_cooled_second_law_efficiency(2.96, Q_(6.7, "degC"), Q_(35, "degC"), Q_(16.7, "K"),
+                                                   Q_(1.5, "K")).magnitude
+    # eta_II = 2.96 (51.7 - 5.2) / 278.35 = 0.4945 (temperatures in K: 324.85 and 278.35)
+    assert eta == pytest.approx(2.96 * (324.85 - 278.35) / 278.35, rel=1e-9)
+    cop = cooling.air_cooled_chiller_cop(Q_(6.7, "degC"), Q_(35, "degC"), Q_(16.7, "K"), Q_(1.5, "K"), eta)
+    assert cop.magnitude == pytest.approx(2.96, rel=1e-9)
+
+
+def test_air_cooled_chiller_follows_the_dry_bulb_down_to_its_lowest_rating():
+    eta = 0.4945
+    args = (Q_(16.7, "K"), Q_(1.5, "K"), eta, Q_(12.8, "degC"), Q_(6.7, "degC"))
+    air = Q_(np.array([40.0, 35.0, 25.0, 12.8, 0.0]), "degC")
+    cop = cooling.air_cooled_chiller_cop(Q_(15, "degC"), air, *args).magnitude
+    assert np.all(np.diff(cop[:4]) > 0)          # cooler air, smaller lift, higher COP (floor reached by 12.8)
+    # below 55 degF entering air (AHRI IPLV lowest point) the lift is held: lift = (12.8 + 16.7) - (6.7 - 1.5)
+    assert cop[4] == pytest.approx(cop[3]) == pytest.approx(eta * (15 - 1.5 + 273.15) / (12.8 + 16.7 - 6.7 + 1.5))
+
+
+def test_supply_temperature_excess_is_zero_where_held():
+    x = cooling.supply_temperature_excess(Q_(np.array([30.0, 40.0, 46.3]), "degC"), Q_(40, "degC"))
+    assert x.to("K").magnitude == pytest.approx([0.0, 0.0, 6.3])

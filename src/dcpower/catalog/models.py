@@ -467,7 +467,14 @@ class Storage(Spec):
     rack_units: OptCount = None
 
 
-CoolingKind = Literal["air-chiller", "rear-door", "dlc-tower", "dlc-drycooler", "immersion"]
+CoolingKind = Literal["air-chiller", "rear-door", "dlc-tower", "dlc-drycooler", "immersion", "air-economizer",
+                      "air-aircooled-chiller"]
+# Where the plant heat leaves: open cooling towers, dry coolers, the air-cooled condensers of the
+# chillers themselves, or the exhaust of an airside economizer (with air-cooled trim chillers).
+HeatRejection = Literal["cooling-tower", "dry-cooler", "air-cooled-condenser", "outdoor-air"]
+# Supply-air dew point limits: ASHRAE's recommended envelope spans -9 to 15 degC dew point.
+OptDewPoint = bounded("[temperature]", "-40 degC", "30 degC", optional=True, what="a supply-air dew point",
+                      why="a data hall's supply air dew point lies between about -12 and 24 degC (ASHRAE classes)")
 
 
 class Cooling(Spec):
@@ -486,7 +493,7 @@ class Cooling(Spec):
     fan_efficiency: OptEfficiency = None
     pump_pressure: Pressure
     pump_efficiency: Efficiency
-    heat_rejection: Literal["cooling-tower", "dry-cooler"]
+    heat_rejection: HeatRejection
     approach: DeltaT
     hx_approach: OptApproach = None
     tower_fan_efficacy: Annotated[SpecValue | None, Dim("[fan_efficacy]", "0 gpm/hp", open_low=True,
@@ -504,6 +511,16 @@ class Cooling(Spec):
     chiller_rating_condenser_water: OptWaterTemperature = None
     chiller_approach: OptApproach = None
     chiller_min_condenser_temperature: OptWaterTemperature = None
+    # An air-cooled chiller: condensing temperature minus entering outdoor dry-bulb. Given, the
+    # chiller's condenser sees outdoor air directly (its rating condenser temperature is then the
+    # rating entering-air dry-bulb); absent, the chiller is water-cooled by the heat-rejection plant.
+    chiller_condenser_approach: OptApproach = None
+    # Airside economizer: saturation effectiveness of the direct evaporative media, and the
+    # humidity limits of the supply air (dew point and relative humidity).
+    evaporative_effectiveness: OptShare = None
+    supply_dew_point_max: OptDewPoint = None
+    supply_dew_point_min: OptDewPoint = None
+    supply_relative_humidity_max: OptShare = None
     # Cycles of concentration C > 1 by definition (blowdown = E / (C - 1)).
     cycles_of_concentration: Annotated[SpecValue | None, Dim(
         "[dimensionless]", 1, 50, open_low=True, what="cycles of concentration",
@@ -521,8 +538,16 @@ class Cooling(Spec):
         need = ["air_delta_t", "air_pressure", "fan_efficiency"]
         if self.heat_rejection == "cooling-tower":
             need += ["tower_fan_efficacy", "tower_range", "cycles_of_concentration", "drift_rate"]
-        else:
+        elif self.heat_rejection == "dry-cooler":
             need += ["drycooler_air_delta_t", "drycooler_air_pressure"]
+        elif self.heat_rejection == "outdoor-air":
+            need += ["evaporative_effectiveness", "supply_dew_point_max", "supply_dew_point_min",
+                     "supply_relative_humidity_max", "cycles_of_concentration", "air_loop_supply_temperature"]
+        if self.heat_rejection in ("air-cooled-condenser", "outdoor-air"):
+            need += ["chiller_condenser_approach"]
+            if not self.chiller:
+                raise ValueError(f"cooling kind '{self.kind}' with {self.heat_rejection} needs chiller = true: "
+                                 "its chillers' air-cooled condensers reject the heat")
         if self.chiller:
             need += ["chiller_cop_rated", "chiller_rating_chilled_water",
                      "chiller_rating_condenser_water", "chiller_approach"]

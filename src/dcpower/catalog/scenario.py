@@ -159,6 +159,7 @@ class SizingChoice(_Part):
     dry_cooler: str = "drycooler-1mw"
     cdu: str = "cdu-row-1500"
     chiller: str = "centrifugal-2000tr"
+    air_cooled_chiller: str = "aircooled-screw-500tr"  # for plants whose chillers have air-cooled condensers
     layout: str = "colossus-like"
     liquid_class: str | None = None
     swing: str | None = None
@@ -348,7 +349,7 @@ ID_FIELDS = {"accelerator": "accelerator", "server": "server", "site": "site", "
 SIZING_IDS = {"ups_module": "ups_module", "transformer": "power_transformer",
               "substation_transformer": "power_transformer", "generator": "generator",
               "tower_cell": "heat_rejection_unit", "dry_cooler": "heat_rejection_unit", "cdu": "cdu",
-              "chiller": "chiller_unit", "layout": "layout", "liquid_class": "liquid_class", "swing": "swing"}
+              "chiller": "chiller_unit", "air_cooled_chiller": "chiller_unit", "layout": "layout", "liquid_class": "liquid_class", "swing": "swing"}
 
 # Words and an example for fields the template cannot describe from their declared range.
 FIELD_HELP = {

@@ -160,9 +160,13 @@ def _cooling(ch: Chain, rec) -> dict:
     z = s.sizing
     design, design_air = ch.design, ch.design_air
     tower = c.heat_rejection == "cooling-tower"
+    air_cooled = c.chiller_condenser_approach is not None  # chillers with their own air-cooled condensers
     q_reject = Q_(float(np.max(design.rejection.heat_rejected[0].to("W").magnitude)), "W")
+    # Towers or dry coolers carry the plant heat; air-cooled chillers reject their own share and work.
+    q_device = Q_(float(np.max(design.loops.plant_heat[0].to("W").magnitude)), "W") if air_cooled else q_reject
     unit = cat.get("heat_rejection_unit", z.tower_cell if tower else z.dry_cooler)
-    n_hr = sz.redundant_units(q_reject, unit.capacity.quantity, z.cooling_redundancy)
+    has_devices = c.heat_rejection in ("cooling-tower", "dry-cooler")
+    n_hr = sz.redundant_units(q_device, unit.capacity.quantity, z.cooling_redundancy) if has_devices else 0
     f = float(np.max(steps.liquid_fraction(r)))
     q_liquid = (f * first(ch.peak(design.it))).to("W")
     cdu = cat.get("cdu", z.cdu)
@@ -172,7 +176,7 @@ def _cooling(ch: Chain, rec) -> dict:
     if c.chiller:
         q_chiller = Q_(float(np.max((design.loops.plant_heat[0] * (1 - design.rejection.economizer_fraction[0]))
                                     .to("W").magnitude)), "W")
-        chiller = cat.get("chiller_unit", z.chiller)
+        chiller = cat.get("chiller_unit", z.air_cooled_chiller if air_cooled else z.chiller)
         n_ch = sz.redundant_units(q_chiller, chiller.capacity.quantity, z.cooling_redundancy)
     flow = first(ch.peak(design.loops.water_flow)).to("L/s")
 
@@ -184,7 +188,7 @@ def _cooling(ch: Chain, rec) -> dict:
     out = {
         "heat_rejection_capacity": q_reject.to("MW"),
         ("cooling_towers" if tower else "dry_coolers"): _count(n_hr),
-        "heat_rejection_installed": (n_hr * unit.capacity.quantity).to("MW"),
+        "heat_rejection_installed": (n_hr * unit.capacity.quantity).to("MW") if has_devices else Q_(0.0, "MW"),
         "cdus": _count(n_cdu),
         "chillers": _count(n_ch),
         "chiller_capacity_required": q_chiller.to("MW"),
@@ -203,7 +207,8 @@ def _cooling(ch: Chain, rec) -> dict:
                     ("chiller load, design", q_chiller.to("MW")), ("chillers", n_ch),
                     ("facility_water_flow", flow), ("facility water flow, gpm", flow.to("gpm")),
                     ("supply_temperature_available", t_avail.to("degC"))]
-    _class_margin(r, cls_id, sink, t_avail, tower, out, inputs, step_results, rec)
+    if has_devices:
+        _class_margin(r, cls_id, sink, t_avail, tower, out, inputs, step_results, rec)
     rec.step(f"Sizing: cooling plant ({c.heat_rejection})",
              "Q_reject at the worse design point;  units = redundancy(Q / unit capacity);  "
              "Q_CDU = liquid fraction x P_IT;  Q_chiller = Q_plant (1 - economizer share);  V = Q / (rho cp dT);  "

@@ -17,7 +17,7 @@ from dcpower.chain import capacity, phases
 from dcpower.chain.explain import Recorder, record_chain
 from dcpower.chain.resolve import Resolved, resolve
 from dcpower.chain.result import Estimate, Hourly
-from dcpower.chain.run import Chain, chain_results, run_chain
+from dcpower.chain.run import UNMET_HOURS_SHARE, Chain, chain_results, run_chain
 from dcpower.catalog.scenario import Scenario
 from dcpower.physics import cooling as cool
 from dcpower.units import Q_
@@ -101,8 +101,13 @@ def chain_warnings(c: Chain, results: dict, sample: int = 0) -> list[str]:
                    "breakdown and water still come from the physical model")
     exceeded = int(results["supply_temperature_exceeded_hours"].magnitude)
     if exceeded:
-        out.append(f"the {k.heat_rejection} cannot deliver {k.supply_temperature.quantity:~} supply water "
-                   f"in {exceeded} hours of the year at this site")
+        excess = float(results["supply_temperature_excess_max"].to("K").magnitude)
+        unmet = float(results["supply_temperature_unmet"].magnitude) > 0
+        out.append(f"{'SUPPLY TEMPERATURE NOT HELD: ' if unmet else ''}the {k.heat_rejection} cannot deliver "
+                   f"{k.supply_temperature.quantity:~} supply water in {exceeded} hours of the year at this site "
+                   f"(up to {excess:.1f} K above it)"
+                   + (f"; more than {UNMET_HOURS_SHARE:.1%} of the hours: add a trim chiller or choose a "
+                      "warmer supply or another plant" if unmet else ""))
     unserved = np.asarray(c.grid.peak_unserved.to("MW").magnitude).reshape(-1)
     if unserved[sample if unserved.size > 1 else 0] > 0:
         out.append(f"design load exceeds grid allocation plus on-site supply by "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from dcpower.chain.result import Input, Step
-from dcpower.chain.run import Chain
+from dcpower.chain.run import UNMET_HOURS_SHARE, Chain
 from dcpower.physics import cooling as cool
 from dcpower.units import Q_
 
@@ -65,7 +65,7 @@ def record_chain(c: Chain, results: dict, rec: Recorder) -> None:
                   ("it_power_average", first(c.it_power.average).to("MW"))])
     _electrical(c, rec)
     _loops(c, rec)
-    _rejection(c, rec)
+    _rejection(c, results, rec)
     _facility(c, rec)
     _water(c, results, rec)
     _grid(c, results, rec)
@@ -198,13 +198,19 @@ def _loops(c: Chain, rec: Recorder) -> None:
               ("pumps, design", first(c.peak(c.design.loops.pumps)).to("MW"))])
 
 
-def _rejection(c: Chain, rec: Recorder) -> None:
+def _rejection(c: Chain, results: dict, rec: Recorder) -> None:
     r, k = c.resolved, c.resolved.cooling
     d = int(c.design_index[0])
     sink = "wet-bulb" if k.heat_rejection == "cooling-tower" else "dry-bulb"
-    names = ("supply_temperature", "approach", "hx_approach", "chiller_cop_rated")
+    names = ("supply_temperature", "approach", "hx_approach", "chiller_cop_rated", "chiller_condenser_approach",
+             "air_loop_supply_temperature", "evaporative_effectiveness", "supply_dew_point_max",
+             "supply_dew_point_min", "supply_relative_humidity_max")
+    names = [n for n in names if n in ("supply_temperature", "approach") or getattr(k, n) is not None]
+    avail = (f"T_avail = T_{sink} + approach (+ HX approach)" if k.heat_rejection != "outdoor-air" else
+             "T_avail = max(T_db - eps (T_db - T_wb), T(h_o, W_max), T_s - fan rise) when warm, T_db when cold, "
+             "outdoor air shut out when W_o > W_max")
     rec.step(f"Cooling: heat rejection ({k.heat_rejection}{', chiller' if k.chiller else ''})",
-             f"T_avail = T_{sink} + approach (+ HX approach); economizer share = clip((T_r - T_avail)/(T_r - T_s), "
+             f"{avail}; economizer share = clip((T_r - T_avail)/(T_r - T_s), "
              "0, 1); COP = eta_II T_evap / (T_cond - T_evap); P_chiller = (1 - share) Q / COP",
              [*(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names),
               Input("design weather", f"{c.design_air.dry_bulb.magnitude[d]:.1f} degC dry-bulb, "
@@ -213,7 +219,14 @@ def _rejection(c: Chain, rec: Recorder) -> None:
              [("chillers, design", first(c.peak(c.design.rejection.chiller)).to("MW")),
               ("heat-rejection fans, design", first(c.peak(c.design.rejection.device_fans)).to("MW")),
               ("free_cooling_hours", int(first(c.hours_where(c.hourly.rejection.economizer_fraction >= 1.0)))),
-              ("supply_temperature_exceeded_hours", int(first(c.hours_where(c.hourly.rejection.exceeded))))])
+              ("supply_temperature_exceeded_hours", int(first(c.hours_where(c.hourly.rejection.exceeded)))),
+              *((n, results[n]) for n in ("supply_temperature_excess_max", "supply_temperature_unmet")
+                if n in results)],
+             note=f"supply_temperature_unmet = 1 when the supply is missed in more than {UNMET_HOURS_SHARE:.1%} of "
+                  "the hours: the share of the year ASHRAE's 0.4 % design conditions are exceeded, so a plant "
+                  "designed to them misses its supply no more often."
+                  + (" Air-cooled chillers: T_cond = T_dry-bulb + condenser approach, rated at the AHRI entering-air "
+                     "dry-bulb." if k.chiller_condenser_approach is not None else ""))
 
 
 def _facility(c: Chain, rec: Recorder) -> None:
@@ -233,6 +246,16 @@ def _facility(c: Chain, rec: Recorder) -> None:
 
 def _water(c: Chain, results: dict, rec: Recorder) -> None:
     k = c.resolved.cooling
+    if k.heat_rejection == "outdoor-air":
+        rec.step("Water: airside economizer media",
+                 "m_a = share Q / (h_exhaust - h_outdoor);  E = m_a (W_supply - W_outdoor);  B = E / (COC - 1);  "
+                 "WUE = site water / IT energy",
+                 [spec_input(f"{k.id}.evaporative_effectiveness", k.evaporative_effectiveness),
+                  spec_input(f"{k.id}.cycles_of_concentration", k.cycles_of_concentration),
+                  Input("moist-air properties", "ASHRAE eq. 30", "ASHRAE Handbook - Fundamentals 2017 ch. 1")],
+                 [*((n, results[n]) for n in ("water_evaporated", "water_blowdown", "annual_water", "water_per_day",
+                                               "wue"))])
+        return
     if k.heat_rejection != "cooling-tower":
         return
     q = c.hourly.rejection.heat_rejected

@@ -35,7 +35,7 @@ from dcpower.units import Q_
 from dcpower.weather.model import DesignConditions, Weather
 
 __all__ = ["Resolved", "FabricParts", "SampledValue", "resolve", "title_for", "override_spec", "load_weather",
-           "site_design_conditions", "OVERRIDABLE", "STRUCTURAL"]
+           "site_design_conditions", "immersed", "OVERRIDABLE", "STRUCTURAL"]
 
 # Specs held by role in a Resolved (values named "server.fan_power"), not by id.
 ROLES = ("accelerator", "server", "cooling", "grid", "workload", "idle")
@@ -304,6 +304,8 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     acc = get("accelerator", scen.accelerator)
     cooling = get("cooling", scen.cooling)
     server = _server(scen, acc, cooling, get, warnings)
+    if cooling.kind == "immersion":
+        server = immersed(server)
     site = get("site", scen.site)
     grid = get("grid", scen.grid or site.grid)
     weather = load_weather(scen, site, catalog.folder_of("site", site.id))
@@ -429,6 +431,14 @@ def _server(scen: Scenario, acc: Accelerator, cooling: Cooling, get, warnings: l
 
 
 GENERIC_HOST = "generic-2s-x86"
+
+
+def immersed(server: Server) -> Server:
+    """``server`` as it runs submerged in a single-phase immersion tank: without fan power."""
+    note = (f"'{server.id}' lists {server.fan_power.value} of fans (source: {server.fan_power.source}); "
+            "submerged in a single-phase immersion tank the dielectric fluid, pumped by the tank, carries "
+            "all the heat (liquid_fraction 1), so the server fans are removed or stopped and draw nothing")
+    return server.model_copy(update={"fan_power": SpecValue(value="0 W", source="assumption", note=note)})
 
 
 def generic_node(acc: Accelerator, gpus: int, cooling: Cooling, get) -> Server:

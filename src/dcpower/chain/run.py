@@ -26,7 +26,13 @@ from dcpower.physics import water
 from dcpower.units import Q_
 from dcpower.weather.model import AirStates
 
-__all__ = ["Chain", "run_chain", "chain_results", "CHAIN_RESULTS"]
+__all__ = ["Chain", "run_chain", "chain_results", "CHAIN_RESULTS", "UNMET_HOURS_SHARE", "shown_results"]
+
+# A plant missing its supply temperature in more than this share of the hours is flagged
+# (``supply_temperature_unmet``): ASHRAE's 0.4 % annual design conditions (Handbook -
+# Fundamentals, ch. 14), which cooling plants are sized for, are exceeded 0.4 % of the year
+# (35 h), so a plant designed to them misses its supply at most that often.
+UNMET_HOURS_SHARE = 0.004
 
 # Every result chain_results() can give (the last two only where the grid has a water intensity).
 CHAIN_RESULTS = (
@@ -34,10 +40,20 @@ CHAIN_RESULTS = (
     "network_switches", "network_transceivers", "storage_systems", "it_power_nameplate", "it_power", "it_power_average", "cooling_power_average",
     "electrical_losses_average", "support_power_average", "facility_power", "facility_power_average",
     "annual_it_energy", "annual_energy", "pue", "pue_design", "heat_rejected", "free_cooling_hours",
-    "supply_temperature_exceeded_hours", "water_evaporated", "water_blowdown", "water_drift", "annual_water",
+    "supply_temperature_exceeded_hours", "supply_temperature_excess_max", "supply_temperature_unmet",
+    "water_evaporated", "water_blowdown", "water_drift", "annual_water",
     "water_per_day", "wue", "grid_power_peak", "grid_apparent_power", "grid_energy", "load_factor", "turbine_energy",
     "battery_energy", "battery_losses", "unserved_energy", "grid_cost", "fuel_cost", "turbine_om_cost", "annual_cost",
     "annual_co2", "annual_water_offsite", "wue_source")
+
+
+def shown_results(results: dict) -> tuple:
+    """The results an estimate's table and CSV show: the chain's, the supply-temperature excess and flag
+    only where the plant misses its supply in some hour (JSON always has every result)."""
+    exceeded = results.get("supply_temperature_exceeded_hours")
+    if exceeded is not None and np.any(np.asarray(exceeded.magnitude) > 0):
+        return CHAIN_RESULTS
+    return tuple(n for n in CHAIN_RESULTS if n not in ("supply_temperature_excess_max", "supply_temperature_unmet"))
 
 
 @dataclass(frozen=True)
@@ -141,6 +157,7 @@ def _plant_results(c: Chain, S: int) -> dict:
     h, d = c.hourly, c.design
     it_energy = c.total(h.it, "GWh")
     energy = c.total(h.facility, "GWh")
+    exceeded = Q_(c.hours_where(h.rejection.exceeded), "h")
     return {
         "cooling_power_average": c.mean(h.cooling_power, "MW"),
         "electrical_losses_average": c.mean(h.electrical_losses, "MW"),
@@ -153,8 +170,20 @@ def _plant_results(c: Chain, S: int) -> dict:
         "pue_design": (c.peak(d.facility) / c.peak(d.it)).to("dimensionless"),
         "heat_rejected": c.peak(d.heat_out).to("MW"),
         "free_cooling_hours": Q_(c.hours_where(h.rejection.economizer_fraction >= 1.0), "h"),
-        "supply_temperature_exceeded_hours": Q_(c.hours_where(h.rejection.exceeded), "h"),
+        "supply_temperature_exceeded_hours": exceeded,
+        "supply_temperature_excess_max": _excess_max(c, S),
+        "supply_temperature_unmet": Q_((exceeded.magnitude > UNMET_HOURS_SHARE * c.hours).astype(float),
+                                       "dimensionless"),
     }
+
+
+def _excess_max(c: Chain, S: int):
+    """Largest excess of the reachable supply over the setpoint in any hour, per sample. [K]"""
+    x = c.hourly.rejection.excess
+    if x is None:
+        return Q_(np.zeros(S), "K")
+    m = np.broadcast_to(np.asarray(x.to("K").magnitude, dtype=float), (S, c.weights.size))
+    return Q_(np.max(np.where(c.weights > 0, m, 0.0), axis=1), "K")
 
 
 def _water_results(c: Chain, it_energy) -> dict:

@@ -18,6 +18,7 @@ import numpy as np
 
 from dcpower.chain.resolve import Resolved
 from dcpower.errors import InputError
+from dcpower.physics import airside_economizer as econ_air
 from dcpower.physics import cooling as cool
 from dcpower.physics import electrical as elec
 from dcpower.physics import grid as gridmod
@@ -382,77 +383,153 @@ def loops_step(r: Resolved, it, side: ItSide) -> Loops:
 class Rejection:
     """How the plant heat leaves: economizer share, chillers, heat-rejection fans, auxiliaries."""
 
-    sink_temperature: Quantity      # wet-bulb (towers) or dry-bulb (dry coolers) + approach [degC]
+    sink_temperature: Quantity      # wet-bulb (towers) or dry-bulb (dry coolers, air) + approach [degC]
     coldest_supply: Quantity        # supply of the coldest loop [degC]
     economizer_fraction: np.ndarray  # share of plant heat rejected without compressors [-]
     chiller: Quantity               # [W]
     exceeded: np.ndarray            # supply temperature not reachable (no chiller) [bool]
-    heat_rejected: Quantity         # plant heat plus compressor work, to towers or dry coolers [W]
+    heat_rejected: Quantity         # plant heat plus compressor work, to towers, dry coolers or outdoor air [W]
     device_fans: Quantity           # tower or dry-cooler fans [W]
     support: Quantity               # plant auxiliaries [W]
+    excess: Quantity = None         # how far the reachable supply lies above the setpoint (0 where held) [K]
+    water_evaporated: Quantity = None  # evaporated into outdoor air by an economizer's media [kg/s]
 
 
 def _sink(r: Resolved, air: AirStates):
+    """Sink temperature, the heat-rejection device's rise, and the coldest supply it can make."""
     c = r.cooling
     tower = c.heat_rejection == "cooling-tower"
     t_sink = (air.wet_bulb if tower else air.dry_bulb) + _delta(c.approach)
-    rise = _delta(c.tower_range) if tower else _delta(c.drycooler_air_delta_t)
+    if tower:
+        rise = _delta(c.tower_range)
+    elif c.heat_rejection == "dry-cooler":
+        rise = _delta(c.drycooler_air_delta_t)
+    else:  # the chillers' own air-cooled condensers, or outdoor air
+        rise = Q_(0.0, "delta_degC")
     hx = _delta(c.hx_approach) if c.hx_approach is not None else Q_(0.0, "delta_degC")
     return t_sink, rise, t_sink + hx
 
 
-def _loop_cooling(r: Resolved, q, t_supply, t_sink, rise, t_available, eta_ii):
-    """Economizer share, chiller power and unmet states of one water loop at supply ``t_supply``.
+def _air_cooled_chiller(r: Resolved) -> bool:
+    """The chillers reject through their own air-cooled condensers (not through the plant's water)."""
+    return r.cooling.chiller_condenser_approach is not None
+
+
+def _second_law_efficiency(r: Resolved, rise):
+    """The chiller's share of the Carnot COP at its AHRI rating point. [-]"""
+    c = r.cooling
+    if _air_cooled_chiller(r):
+        return cool.air_cooled_second_law_efficiency(
+            c.chiller_cop_rated.quantity.magnitude, c.chiller_rating_chilled_water.quantity,
+            c.chiller_rating_condenser_water.quantity, _delta(c.chiller_condenser_approach),
+            _delta(c.chiller_approach)).magnitude
+    return cool.second_law_efficiency(
+        c.chiller_cop_rated.quantity.magnitude, c.chiller_rating_chilled_water.quantity,
+        c.chiller_rating_condenser_water.quantity, rise, _delta(c.chiller_approach)).magnitude
+
+
+def _chiller_cop(r: Resolved, t_supply, t_sink, rise, air: AirStates, eta_ii):
+    """COP making ``t_supply``: an air-cooled chiller sees the outdoor dry-bulb, a water-cooled one the
+    water of the towers or dry coolers."""
+    c = r.cooling
+    floor = (c.q("chiller_min_condenser_temperature"), c.q("chiller_rating_chilled_water"))
+    if _air_cooled_chiller(r):
+        return cool.air_cooled_chiller_cop(t_supply, air.dry_bulb, _delta(c.chiller_condenser_approach),
+                                           _delta(c.chiller_approach), eta_ii, *floor)
+    return cool.chiller_cop(t_supply, t_sink, rise, _delta(c.chiller_approach), eta_ii, *floor)
+
+
+def _loop_cooling(r: Resolved, q, t_supply, t_sink, rise, t_available, eta_ii, air: AirStates):
+    """Economizer share, chiller power, unmet states and the supply excess of one water loop at ``t_supply``.
 
     share = clip((T_r - T_avail)/(T_r - T_s), 0, 1); P_chiller = (1 - share) Q / COP."""
     c = r.cooling
     t_return = t_supply + _delta(c.loop_delta_t)
     share = cool.economizer_fraction(t_available, t_supply, t_return)
+    shape = np.shape(q.magnitude)
     if c.chiller:
         share = share if c.economizer else np.zeros_like(share)
-        cop = cool.chiller_cop(t_supply, t_sink, rise, _delta(c.chiller_approach), eta_ii,
-                               c.q("chiller_min_condenser_temperature"), c.q("chiller_rating_chilled_water"))
-        return share, (q * (1 - share) / cop).to("W"), np.zeros(np.shape(share), dtype=bool)
-    unmet = np.asarray(t_available.to("degC").magnitude > t_supply.to("degC").magnitude)
-    return share, Q_(np.zeros(np.shape(q.magnitude)), "W"), np.broadcast_to(unmet, np.shape(q.magnitude))
+        cop = _chiller_cop(r, t_supply, t_sink, rise, air, eta_ii)
+        return (share, (q * (1 - share) / cop).to("W"), np.zeros(np.shape(share), dtype=bool),
+                Q_(np.zeros(shape), "K"))
+    excess = cool.supply_temperature_excess(t_available, t_supply).magnitude
+    return (share, Q_(np.zeros(shape), "W"), np.broadcast_to(excess > 0, shape),
+            Q_(np.broadcast_to(excess, shape), "K"))
 
 
 def rejection_step(r: Resolved, it, loops: Loops, air: AirStates) -> Rejection:
-    """Economize where the weather allows, chill the rest, reject to towers or dry coolers.
+    """Economize where the weather allows, chill the rest, reject to towers, dry coolers or outdoor air.
 
     Direct-to-chip liquid tolerates warm water; the air share (and electrical-room heat,
     lighting, fans) needs coil water cold enough for ASHRAE server inlet air. Where the
     cooling names an air-loop supply temperature, the two loops are economized and trimmed
-    separately; both reject to the same towers or dry coolers.
+    separately; both reject to the same towers or dry coolers. An airside economizer
+    (``outdoor-air``) cools the air stream itself: :func:`_outdoor_air_rejection`.
     """
     c = r.cooling
     t_sink, rise, t_available = _sink(r, air)
-    eta_ii = None
-    if c.chiller:
-        eta_ii = cool.second_law_efficiency(
-            c.chiller_cop_rated.quantity.magnitude, c.chiller_rating_chilled_water.quantity,
-            c.chiller_rating_condenser_water.quantity, rise, _delta(c.chiller_approach)).magnitude
+    eta_ii = _second_law_efficiency(r, rise) if c.chiller else None
+    if c.heat_rejection == "outdoor-air":
+        return _outdoor_air_rejection(r, loops, air, t_sink, eta_ii)
     q_plant = loops.plant_heat
     f = liquid_fraction(r)
     t_air_supply = c.q("air_loop_supply_temperature")
     if t_air_supply is not None and np.all(np.asarray(f) < 1):
         q_liquid = f * it * (q_plant / (q_plant - loops.pumps)).to("dimensionless")  # pump heat pro rata
-        share_l, chiller_l, exceeded_l = _loop_cooling(r, q_liquid, c.supply_temperature.quantity, t_sink, rise,
-                                                       t_available, eta_ii)
-        share_a, chiller_a, exceeded_a = _loop_cooling(r, q_plant - q_liquid, t_air_supply, t_sink, rise,
-                                                       t_available, eta_ii)
+        share_l, chiller_l, exceeded_l, excess_l = _loop_cooling(r, q_liquid, c.supply_temperature.quantity,
+                                                                 t_sink, rise, t_available, eta_ii, air)
+        share_a, chiller_a, exceeded_a, excess_a = _loop_cooling(r, q_plant - q_liquid, t_air_supply, t_sink,
+                                                                 rise, t_available, eta_ii, air)
         chiller = chiller_l + chiller_a
         econ = ((q_liquid * share_l + (q_plant - q_liquid) * share_a) / q_plant).to("dimensionless").magnitude
         exceeded, coldest = np.asarray(exceeded_l) | np.asarray(exceeded_a), t_air_supply
+        excess = Q_(np.maximum(excess_l.magnitude, excess_a.magnitude), "K")
     else:
-        econ, chiller, exceeded = _loop_cooling(r, q_plant, c.supply_temperature.quantity, t_sink, rise,
-                                                t_available, eta_ii)
+        econ, chiller, exceeded, excess = _loop_cooling(r, q_plant, c.supply_temperature.quantity, t_sink, rise,
+                                                        t_available, eta_ii, air)
         coldest = c.supply_temperature.quantity
+    econ = np.broadcast_to(econ, np.shape(q_plant.magnitude))
     q_reject = q_plant + chiller
-    device_fans = heat_rejection_fans(r, q_reject, rise, air)
+    if c.heat_rejection == "air-cooled-condenser":
+        device_fans = 0 * q_plant  # condenser fans are in the air-cooled chiller's rated COP
+    else:  # air-cooled trim chillers reject their own heat: the towers or dry coolers carry the economized share
+        device_fans = heat_rejection_fans(r, q_plant * econ if _air_cooled_chiller(r) else q_reject, rise, air)
     support = c.support_power_fraction.quantity.magnitude * q_plant if c.support_power_fraction else 0 * q_plant
-    return Rejection(t_sink, coldest, np.broadcast_to(econ, np.shape(q_plant.magnitude)), chiller,
-                     np.asarray(exceeded), q_reject, device_fans, support)
+    return Rejection(t_sink, coldest, econ, chiller, np.asarray(exceeded), q_reject, device_fans, support, excess)
+
+
+def _outdoor_air_rejection(r: Resolved, loops: Loops, air: AirStates, t_sink, eta_ii) -> Rejection:
+    """Airside economizer with evaporative assist and air-cooled chilled-water trim coils.
+
+    Outdoor air takes ``share = clip((T_r - T_avail)/(T_r - T_s), 0, 1)`` of the heat (zero when it
+    is too humid to let in); the trim coils the rest, ``P = (1 - share) Q / COP``. The exhaust
+    carries ``share Q`` out: ``m_a = share Q / (h_r - h_o)``; the media evaporate
+    ``m_a (W_s - W_o)``. All heat leaves with the exhaust or the chillers' condensers.
+    """
+    c = r.cooling
+    t_supply = c.supply_temperature.quantity
+    fan_rise = _delta(c.approach)
+    t_return = t_supply + _delta(c.air_delta_t)
+    w_max = econ_air.supply_humidity_ratio_limit(t_supply, c.supply_dew_point_max.quantity,
+                                                 c.supply_relative_humidity_max.quantity.magnitude, air.pressure)
+    w_min = psy.humidity_ratio_from_dew_point(c.supply_dew_point_min.quantity, air.pressure)
+    t_out, w_supply, usable = econ_air.outdoor_air_supply(
+        air.dry_bulb, air.wet_bulb, air.humidity_ratio, t_supply - fan_rise,
+        c.evaporative_effectiveness.quantity.magnitude, w_max, w_min)
+    q_plant = loops.plant_heat
+    shape = np.shape(q_plant.magnitude)
+    share = np.broadcast_to(np.where(usable, cool.economizer_fraction(t_out + fan_rise, t_supply, t_return), 0.0),
+                            shape)
+    cop = _chiller_cop(r, c.air_loop_supply_temperature.quantity, t_sink, Q_(0.0, "delta_degC"), air, eta_ii)
+    chiller = (q_plant * (1 - share) / cop).to("W")
+    t_exhaust = Q_(np.broadcast_to(t_return.to("degC").magnitude, np.shape(w_supply.magnitude)), "degC")
+    h_exhaust = psy.moist_air_enthalpy(t_exhaust, w_supply)
+    flow = econ_air.outdoor_air_mass_flow(q_plant * share, h_exhaust,
+                                          psy.moist_air_enthalpy(air.dry_bulb, air.humidity_ratio))
+    evaporated = econ_air.evaporated_water(flow, w_supply, air.humidity_ratio)
+    support = c.support_power_fraction.quantity.magnitude * q_plant if c.support_power_fraction else 0 * q_plant
+    return Rejection(t_sink, t_supply, share, chiller, np.zeros(shape, dtype=bool), q_plant + chiller,
+                     0 * q_plant, support, Q_(np.zeros(shape), "K"), evaporated)
 
 
 def heat_rejection_fans(r: Resolved, q_reject, rise, air: AirStates):
@@ -603,10 +680,15 @@ def tower_water_step(r: Resolved, plant: Plant, air: AirStates) -> TowerWater:
     """
     c = r.cooling
     shape = np.shape(plant.facility.magnitude)
+    j = plant.rejection
     if c.heat_rejection != "cooling-tower":
         zero = Q_(np.zeros(shape), "kg/s")
-        return TowerWater(zero, zero, zero, np.zeros(shape))
-    j = plant.rejection
+        if j.water_evaporated is None:
+            return TowerWater(zero, zero, zero, np.zeros(shape))
+        # An economizer's media: evaporation into the supply air, bleed-off to hold the cycles.
+        evap = np.broadcast_to(j.water_evaporated.to("kg/s").magnitude, shape) * Q_(1.0, "kg/s")
+        return TowerWater(evap, water.blowdown(evap, c.cycles_of_concentration.quantity.magnitude), zero,
+                          water.latent_fraction(evap, j.heat_rejected, c.supply_temperature.quantity))
     hx = _delta(c.hx_approach) if c.hx_approach is not None else Q_(0.0, "delta_degC")
     sink = j.sink_temperature.to("degC").magnitude
     t_cold = np.where(j.economizer_fraction >= 1.0, np.maximum(sink, (j.coldest_supply - hx).to("degC").magnitude),

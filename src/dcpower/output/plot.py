@@ -187,7 +187,9 @@ def sankey_data(est) -> dict:
         _chain_flows(est, mean, nodes, links)
     links = [[a, b, _round(v)] for a, b, v in links if v > 0]
     used = {a for a, _, _ in links} | {b for _, b, _ in links}
-    sink = "cooling towers" if est.resolved.cooling.heat_rejection == "cooling-tower" else "dry coolers"
+    sink = {"cooling-tower": "cooling towers", "dry-cooler": "dry coolers",
+            "air-cooled-condenser": "chillers' air-cooled condensers",
+            "outdoor-air": "exhaust air and the trim chillers' condensers"}[est.resolved.cooling.heat_rejection]
     return {"title": f"{est.title}: annual-mean power flow, PUE {float(est.pue.magnitude):.2f}",
             "unit": "MW", "nodes": [n for n in nodes if n[0] in used], "links": links,
             "water": _water_flows(est),

@@ -14,7 +14,8 @@ from dcpower.units import Q_
 __all__ = [
     "WATER_DENSITY", "WATER_SPECIFIC_HEAT", "AIR_SPECIFIC_HEAT", "STANDARD_AIR_DENSITY",
     "volume_flow_for_heat", "fluid_power", "tower_fan_power", "chiller_cop",
-    "second_law_efficiency", "economizer_fraction", "to_kelvin",
+    "second_law_efficiency", "economizer_fraction", "to_kelvin", "air_cooled_second_law_efficiency",
+    "air_cooled_chiller_cop", "supply_temperature_excess",
 ]
 
 # Liquid water at 25 degC: density 997.05 kg/m^3, isobaric specific heat 4.1813 kJ/(kg K)
@@ -204,3 +205,88 @@ def economizer_fraction(available, supply, return_):
     num = (return_ - available).to("K").magnitude
     den = (return_ - supply).to("K").magnitude
     return np.clip(num / den, 0.0, 1.0)
+
+
+def air_cooled_second_law_efficiency(cop_rated, rating_chilled_water, rating_entering_air, condenser_approach,
+                                     evaporator_approach):
+    """Fraction of the Carnot COP an air-cooled chiller reaches at its rating point.
+
+    Parameters
+    ----------
+    cop_rated : float
+        Rated full-load COP (AHRI 550/590 air-cooled rating: it counts compressor, condenser fans
+        and controls). [-]
+    rating_chilled_water : Quantity
+        Leaving chilled-water temperature at rating (44 degF). [degC]
+    rating_entering_air : Quantity
+        Entering condenser air dry-bulb at rating (95 degF). [degC]
+    condenser_approach : Quantity
+        Condensing temperature minus entering air dry-bulb. [K]
+    evaporator_approach : Quantity
+        Leaving chilled water minus evaporating temperature. [K]
+
+    Notes
+    -----
+    ``eta_II = COP_rated (T_cond - T_evap) / T_evap`` with ``T_evap = T_chw - dT_evap`` and
+    ``T_cond = T_air + dT_cond``: the condenser coil sees outdoor air itself, so no water rise
+    sits between the air and the refrigerant (unlike :func:`second_law_efficiency`).
+    """
+    t_evap = to_kelvin(rating_chilled_water) - evaporator_approach
+    t_cond = to_kelvin(rating_entering_air) + condenser_approach
+    return (cop_rated * (t_cond - t_evap) / t_evap).to("dimensionless")
+
+
+def air_cooled_chiller_cop(chilled_water, entering_air, condenser_approach, evaporator_approach, eta_ii,
+                           min_entering_air=None, rating_chilled_water=None):
+    """COP of an air-cooled chiller at outdoor dry-bulb ``entering_air``, a constant fraction of Carnot.
+
+    Parameters
+    ----------
+    chilled_water : Quantity
+        Leaving chilled-water temperature. [degC]
+    entering_air : Quantity
+        Outdoor dry-bulb entering the condenser coils. [degC]
+    condenser_approach, evaporator_approach : Quantity
+        As in :func:`air_cooled_second_law_efficiency`. [K]
+    eta_ii : float
+        Second-law efficiency from :func:`air_cooled_second_law_efficiency`. [-]
+    min_entering_air, rating_chilled_water : Quantity, optional
+        Lowest rated entering-air temperature (AHRI 550/590 IPLV: 55 degF at 25 % load) with the
+        rating chilled-water temperature: the smallest lift the model is extrapolated to. [degC]
+
+    Returns
+    -------
+    Quantity
+        Cooling output over electrical input, condenser fans included. [-]
+
+    Notes
+    -----
+    ``COP = eta_II T_evap / max(T_cond - T_evap, lift_min)`` with ``T_cond = T_db + dT_cond``,
+    ``T_evap = T_chw - dT_evap`` and ``lift_min = (T_air,min + dT_cond) - (T_chw,rating - dT_evap)``.
+    """
+    t_evap = to_kelvin(chilled_water) - evaporator_approach
+    t_cond = to_kelvin(entering_air) + condenser_approach
+    lift = (t_cond - t_evap).to("K").magnitude
+    floor = 1.0
+    if min_entering_air is not None and rating_chilled_water is not None:
+        floor = ((to_kelvin(min_entering_air) - to_kelvin(rating_chilled_water)).to("K").magnitude
+                 + condenser_approach.to("K").magnitude + evaporator_approach.to("K").magnitude)
+    return (eta_ii * t_evap.to("K").magnitude / np.maximum(lift, floor)) * Q_(1.0, "dimensionless")
+
+
+def supply_temperature_excess(available, supply):
+    """How far the coldest supply a plant can make without compressors lies above the supply it must hold.
+
+    Parameters
+    ----------
+    available : Quantity
+        Coldest supply the heat-rejection plant delivers (sink plus approaches). [degC]
+    supply : Quantity
+        Supply temperature the IT needs. [degC]
+
+    Returns
+    -------
+    Quantity
+        ``max(T_avail - T_supply, 0)``: zero where the supply is held. [K]
+    """
+    return Q_(np.clip((available - supply).to("K").magnitude, 0.0, None), "K")

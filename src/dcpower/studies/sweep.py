@@ -176,10 +176,10 @@ def _batched(r: Resolved, field_name: str, vals: list, magnitudes, progress) -> 
         chain = run_chain(r.with_values({field_name: block}), air)
         res = chain_results(chain)
         blocks.append(res)
-        hours = res["supply_temperature_exceeded_hours"].magnitude
+        supply = ("supply_temperature_exceeded_hours", "supply_temperature_excess_max", "supply_temperature_unmet")
         for i in range(len(block)):
             warnings.append(list(r.warnings) + chain_warnings(
-                chain, {"supply_temperature_exceeded_hours": Q_(float(hours[i]), "h")}, i))
+                chain, {k: Q_(float(res[k].magnitude[i]), res[k].units) for k in supply}, i))
         if progress:
             progress(min(start + BATCH, len(vals)), len(vals))
     columns = {k: Q_(np.concatenate([b[k].to(blocks[0][k].units).magnitude for b in blocks]), blocks[0][k].units)
