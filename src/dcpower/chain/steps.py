@@ -687,7 +687,7 @@ def tower_water_step(r: Resolved, plant: Plant, air: AirStates) -> TowerWater:
             return TowerWater(zero, zero, zero, np.zeros(shape))
         # An economizer's media: evaporation into the supply air, bleed-off to hold the cycles.
         evap = np.broadcast_to(j.water_evaporated.to("kg/s").magnitude, shape) * Q_(1.0, "kg/s")
-        return TowerWater(evap, water.blowdown(evap, c.cycles_of_concentration.quantity.magnitude), zero,
+        return TowerWater(evap, water.blowdown(evap, c.cycles_of_concentration.quantity.magnitude, zero), zero,
                           water.latent_fraction(evap, j.heat_rejected, c.supply_temperature.quantity))
     hx = _delta(c.hx_approach) if c.hx_approach is not None else Q_(0.0, "delta_degC")
     sink = j.sink_temperature.to("degC").magnitude
