@@ -120,3 +120,15 @@ def test_w_class_check_only_for_liquid_cooled_servers():
     # the DLC hall's 32 degC facility water still is checked against W32 (Memphis 0.4 % wet-bulb needs trim)
     dlc = dcpower.estimate(gpus=10_000)
     assert any("W32" in w for w in dlc.warnings)
+
+
+def test_dry_cooler_fans_work_harder_in_thin_hot_air():
+    # Same heat, full speed: Phoenix 0.4 % dry-bulb 43 degC at 337 m against Memphis 35.6 degC at 81 m
+    # (TMY3 design lines and headers). Fan power ~ 1 / rho^2 at a fixed mass flow (fan_power_at_density).
+    r = resolve(gpus=10_000, cooling="dlc-drycooler")
+    memphis, phoenix = _air([35.6], [23.9], "81 m"), _air([43.0], [21.0], "337 m")
+    q = Q_(np.array([[10.0]]), "MW")
+    p_m, p_p = (steps.heat_rejection_fans(r, q, Q_(10, "K"), a, capacity=q).magnitude[0, 0] for a in (memphis, phoenix))
+    rho_m, rho_p = (psy.moist_air_density(a.dry_bulb, a.humidity_ratio, a.pressure).magnitude[0] for a in (memphis, phoenix))
+    assert rho_p < rho_m
+    assert p_p / p_m == pytest.approx((rho_m / rho_p) ** 2, rel=1e-6)

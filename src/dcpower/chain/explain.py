@@ -67,6 +67,7 @@ def record_chain(c: Chain, results: dict, rec: Recorder) -> None:
     _electrical(c, rec)
     _loops(c, rec)
     _rejection(c, rec)
+    _rejection_fans(c, rec)
     _facility(c, rec)
     _water(c, results, rec)
     _grid(c, results, rec)
@@ -221,6 +222,33 @@ def _rejection(c: Chain, rec: Recorder) -> None:
               ("heat-rejection fans, design", first(c.peak(c.design.rejection.device_fans)).to("MW")),
               ("free_cooling_hours", int(first(c.hours_where(c.hourly.rejection.economizer_fraction >= 1.0)))),
               ("supply_temperature_exceeded_hours", int(first(c.hours_where(c.hourly.rejection.exceeded))))])
+
+
+def _rejection_fans(c: Chain, rec: Recorder) -> None:
+    k = c.resolved.cooling
+    tower = k.heat_rejection == "cooling-tower"
+    names = ("tower_fan_efficacy", "tower_range") if tower else \
+        ("drycooler_air_delta_t", "drycooler_air_pressure", "fan_efficiency", "drycooler_ua_exponent")
+    speed = k.fan_minimum_speed
+    fans = c.hourly.rejection.device_fans
+    rec.step(f"Cooling: {'tower' if tower else 'dry-cooler'} fans at variable speed",
+             ("P_d = V_water / efficacy;  speed x = clip(L dh_d / dh, x_min, 1), dh = h_sat(T_water) - h_sat(T_wb)"
+              if tower else "P_d = m dp_std rho_std / (eta rho^2), rho of the hour's air;  speed x: the slowest "
+              "with eps(UA_d x^n / C_min, C_min / C_max) C_min (T_w,in - T_db) >= Q, counterflow eps-NTU")
+             + ";  P = P_d x^3 (affinity law);  water wanted: each loop's supply less the HX approach, "
+               "no colder than the design approach",
+             [*(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names if getattr(k, n) is not None),
+              spec_input(f"{k.id}.fan_minimum_speed", speed) if speed is not None else
+              Input("minimum fan speed", cool.FAN_MINIMUM_SPEED, "EVAPCO FAQ: minimum fan speed of open cooling "
+                    "towers and closed-circuit coolers, 25 %"),
+              *([] if tower or k.drycooler_ua_exponent is not None else
+                [Input("UA exponent", cool.DRYCOOLER_UA_EXPONENT, "Ganguli, Tung and Taborek (1985), VDI Heat Atlas: "
+                       "finned-tube bundles Nu = 0.38 Re^0.6")])],
+             [("heat-rejection fans, design", first(c.peak(c.design.rejection.device_fans)).to("MW")),
+              ("heat-rejection fans, annual mean", first(c.mean(fans, "MW"))),
+              ("annual mean over design", round(float(first(c.mean(fans, "MW")).magnitude
+                                                      / first(c.peak(c.design.rejection.device_fans)).to("MW")
+                                                      .magnitude), 3))])
 
 
 def _facility(c: Chain, rec: Recorder) -> None:
