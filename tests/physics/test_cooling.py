@@ -100,3 +100,74 @@ def test_air_cooled_chiller_follows_the_dry_bulb_down_to_its_lowest_rating():
 def test_supply_temperature_excess_is_zero_where_held():
     x = cooling.supply_temperature_excess(Q_(np.array([30.0, 40.0, 46.3]), "degC"), Q_(40, "degC"))
     assert x.to("K").magnitude == pytest.approx([0.0, 0.0, 6.3])
+
+
+def test_condenser_pump_power_per_flow_hand_worked():
+    # ASHRAE 90.1-2019 Appendix G G3.1.3.11: condenser-water pumps 19 W/gpm. 10 MW rejected over a
+    # 10 degF (5.556 K) tower range: V = 10e6 / (997.05 * 4181.3 * 5.556) = 0.4318 m^3/s = 6,844 gpm
+    # (1 gpm = 6.309e-5 m^3/s, NIST SP 811); 6,844 gpm x 19 W/gpm = 130.0 kW.
+    v = cooling.volume_flow_for_heat(Q_(10, "MW"), Q_(10, "delta_degF"), cooling.WATER_DENSITY,
+                                     cooling.WATER_SPECIFIC_HEAT)
+    assert v.to("gpm").magnitude == pytest.approx(6844, rel=1e-3)
+    assert cooling.fluid_power(v, Q_(19, "W/gpm"), 1.0).to("kW").magnitude == pytest.approx(130.0, rel=2e-3)
+
+
+def test_fan_power_at_density_is_the_plain_formula_in_standard_air_and_grows_as_one_over_rho_squared():
+    # In standard air P = V dp / eta: 12.04 kg/s = 10 m^3/s, 500 Pa, 0.6 -> 8,333 W (as above)
+    m = Q_(12.04, "kg/s")
+    std = cooling.fan_power_at_density(m, Q_(500, "Pa"), 0.6, cooling.STANDARD_AIR_DENSITY)
+    assert std.to("W").magnitude == pytest.approx(8333.33, rel=1e-5)
+    # At 1.07 kg/m^3 (43 degC at Phoenix's 97 kPa) the same mass needs (1.204/1.07)^2 = 1.266x
+    hot = cooling.fan_power_at_density(m, Q_(500, "Pa"), 0.6, Q_(1.07, "kg/m^3"))
+    assert (hot / std).to("dimensionless").magnitude == pytest.approx((1.204 / 1.07) ** 2, rel=1e-9)
+
+
+def test_counterflow_effectiveness_round_trip_and_limits():
+    # Incropera Table 11.3/11.4: at Cr = 1, eps = NTU/(1+NTU): NTU 1.6667 <-> eps 0.625
+    assert cooling.counterflow_ntu(0.625, 1.0) == pytest.approx(5 / 3)
+    assert cooling.counterflow_effectiveness(5 / 3, 1.0) == pytest.approx(0.625)
+    # Cr = 0 (one stream's temperature fixed): eps = 1 - exp(-NTU)
+    assert cooling.counterflow_effectiveness(2.0, 0.0) == pytest.approx(1 - np.exp(-2.0))
+    for cr in (0.0, 0.3, 0.9):
+        assert cooling.counterflow_effectiveness(cooling.counterflow_ntu(0.5, cr), cr) == pytest.approx(0.5)
+
+
+DRY = dict(water_range=Q_(10, "K"), design_air_rise=Q_(10, "K"), design_approach=Q_(6, "K"), ua_exponent=0.6,
+           minimum_speed=0.25)
+
+
+def test_dry_cooler_at_design_runs_full_speed():
+    # Design load, entering water = design approach 6 K + range 10 K above the dry-bulb: the design
+    # effectiveness 10/16 needs exactly the design air flow.
+    x = cooling.drycooler_air_flow_ratio(1.0, Q_(16, "K"), **DRY)
+    assert float(x) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_dry_cooler_fans_slow_with_colder_air_and_lower_load():
+    colder = cooling.drycooler_air_flow_ratio(np.ones(4), Q_(np.array([16, 20, 25, 30]), "K"), **DRY)
+    assert np.all(np.diff(colder) < 0) and colder[0] == pytest.approx(1.0, abs=1e-6)
+    lighter = cooling.drycooler_air_flow_ratio(np.array([1.0, 0.8, 0.6, 0.4]), Q_(16, "K"), **DRY)
+    assert np.all(np.diff(lighter) < 0)
+    # Hand check of one point: half load at design weather. Capacity rates per unit design heat
+    # per K: air x/10, water 0.05; at x = 0.4227 air 0.04227 is C_min, Cr = 0.845, and
+    # UA = (5/3)(0.1)(0.4227^0.6) = 0.09936 -> NTU 2.351; eps = 0.7395; Q = 0.7395 * 0.04227 * 16 = 0.500.
+    assert float(cooling.drycooler_air_flow_ratio(0.5, Q_(16, "K"), **DRY)) == pytest.approx(0.4227, abs=2e-3)
+
+
+def test_dry_cooler_speed_is_held_between_minimum_and_full():
+    x = cooling.drycooler_air_flow_ratio(np.array([0.05, 1.2, 1.0]), Q_(np.array([30, 16, -1]), "K"), **DRY)
+    # tiny load in cold air: minimum speed; more than design heat, or water colder than the air: full speed
+    assert x.tolist() == pytest.approx([0.25, 1.0, 1.0])
+
+
+def test_tower_speed_follows_load_and_enthalpy_potential():
+    dh_d = Q_(47.0, "kJ/kg")
+    x = cooling.tower_air_flow_ratio(np.array([1.0, 0.5, 0.5, 0.1, 1.0]),
+                                     Q_(np.array([47.0, 47.0, 94.0, 94.0, -1.0]), "kJ/kg"), dh_d, 0.25)
+    # design -> 1; half load -> 0.5; half load with twice the potential -> 0.25; floor 0.25; no potential -> 1
+    assert x.tolist() == pytest.approx([1.0, 0.5, 0.25, 0.25, 1.0])
+
+
+def test_affinity_fan_power_is_the_cube_of_speed():
+    # fan affinity law: half speed, one eighth of the power
+    assert cooling.affinity_fan_power(Q_(80, "kW"), 0.5).to("kW").magnitude == pytest.approx(10.0)

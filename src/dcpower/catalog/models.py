@@ -501,6 +501,23 @@ class Cooling(Spec):
     tower_range: OptDeltaT = None
     drycooler_air_delta_t: OptDeltaT = None
     drycooler_air_pressure: OptPressure = None
+    # Pumps beyond the facility loop (None: not modelled for the archetype). A pump's electrical
+    # power per unit flow (W/gpm in ASHRAE 90.1) is head over wire-to-water efficiency: a pressure.
+    condenser_pump_specific_power: OptPressure = None
+    cdu_pump_pressure: OptPressure = None
+    # Air movers: the air temperature they move (sets the density), and the electrical rooms'
+    # own air path for UPS and distribution losses (None: the hall's pressure and delta T).
+    hall_air_temperature: Annotated[SpecValue | None, Dim(
+        "[temperature]", "5 degC", "50 degC", what="an indoor air temperature",
+        why="data-hall air stays within the ASHRAE allowable envelope, 5-45 degC")] = None
+    electrical_room_air_delta_t: OptDeltaT = None
+    electrical_room_air_pressure: OptPressure = None
+    # Variable-speed heat-rejection fans: the air-side UA ~ air flow ** exponent (finned coils),
+    # and the lowest fan speed as a share of full speed.
+    drycooler_ua_exponent: Annotated[SpecValue | None, Dim(
+        "[dimensionless]", 0, 1, open_low=True, what="a UA exponent",
+        why="air-side heat transfer grows with air flow to a power below 1 (about 0.5-0.7 for finned coils)")] = None
+    fan_minimum_speed: OptShare = None
     chiller: bool = False
     economizer: bool = True
     # Vapour-compression chillers rate from about COP 2.5 (air-cooled) to 7+ (water-cooled

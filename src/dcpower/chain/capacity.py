@@ -131,8 +131,14 @@ def _electrical(c: Chain, rec) -> dict:
 # ---------------------------------------------------------------- cooling
 
 def _class_margin(r, cls_id, sink, t_avail, tower, out, inputs, step_results, rec) -> None:
-    """Can the heat-rejection plant alone make the supply temperature the liquid class asks?"""
+    """Can the heat-rejection plant alone make the supply temperature the liquid class asks?
+
+    ASHRAE's W classes are for the facility water of liquid-cooled IT: only a hall whose servers
+    put heat into liquid is checked; an air hall's chilled water is not a W class."""
     cat, c = r.catalog, r.cooling
+    if not np.any(np.asarray(steps.liquid_fraction(r)) > 0):
+        step_results.append(("liquid class", "none: air-cooled servers (chilled water is not a W class)"))
+        return
     if cls_id is not None:
         lc = cat.get("liquid_class", cls_id)
         limit = lc.facility_supply_max.quantity.to("degC")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from dcpower.chain.result import Input, Step
+from dcpower.chain import steps
 from dcpower.chain.run import UNMET_HOURS_SHARE, Chain
 from dcpower.physics import cooling as cool
 from dcpower.units import Q_
@@ -66,6 +67,7 @@ def record_chain(c: Chain, results: dict, rec: Recorder) -> None:
     _electrical(c, rec)
     _loops(c, rec)
     _rejection(c, results, rec)
+    _rejection_fans(c, rec)
     _facility(c, rec)
     _water(c, results, rec)
     _grid(c, results, rec)
@@ -184,18 +186,34 @@ def _electrical(c: Chain, rec: Recorder) -> None:
 
 def _loops(c: Chain, rec: Recorder) -> None:
     k = c.resolved.cooling
-    names = ("liquid_fraction", "air_delta_t", "air_pressure", "fan_efficiency", "loop_delta_t", "pump_pressure",
-             "pump_efficiency")
+    names = ("liquid_fraction", "air_delta_t", "air_pressure", "fan_efficiency", "hall_air_temperature",
+             "electrical_room_air_delta_t", "electrical_room_air_pressure", "loop_delta_t", "pump_pressure",
+             "pump_efficiency", "cdu_pump_pressure", "condenser_pump_specific_power", "tower_range")
+    lp = c.design.loops
+
+    def peak(q, unit):
+        return first(c.peak(q)).to(unit)
+
     rec.step(f"Cooling: air movers and pumps ({k.id})",
-             "V_air = Q_air / (rho cp dT_air); P_fan = V dp / eta;  V_w = Q / (rho cp dT_loop); P_pump = V dp / eta",
-             [*(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names),
-              Input("air density", cool.STANDARD_AIR_DENSITY, "ASHRAE standard air (Fundamentals 2017 ch. 1)"),
+             "m = Q / (cp dT); V = m / rho; P_fan = V dp_std (rho_std / rho) / eta;  hall: air share + lighting; "
+             "electrical rooms: UPS + distribution losses;  V_w = Q / (rho cp dT_loop); P_pump = V dp / eta;  "
+             "CDU: V = Q_liquid / (rho cp dT_loop);  condenser: V = Q_plant / (rho cp range), P = V x W/gpm",
+             [*(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names if getattr(k, n) is not None),
+              Input("hall air density", steps.hall_air_density(c.resolved).to("kg/m^3"),
+                    "moist-air density at the site pressure and hall air temperature (ASHRAE Fundamentals 2017 "
+                    "ch. 1); standard air where the cooling gives no temperature"),
               Input("water density, cp", f"{cool.WATER_DENSITY:~}, {cool.WATER_SPECIFIC_HEAT:~}",
                     "IAPWS-95 at 25 degC (NIST WebBook)")],
-             [("air flow, design", first(c.peak(c.design.loops.air_flow)).to("m^3/s")),
-              ("air movers, design", first(c.peak(c.design.loops.fans)).to("MW")),
-              ("facility water flow, design", first(c.peak(c.design.loops.water_flow)).to("L/s")),
-              ("pumps, design", first(c.peak(c.design.loops.pumps)).to("MW"))])
+             [("air flow, design", peak(lp.air_flow, "m^3/s")),
+              ("hall air movers, design", peak(lp.hall_fans, "MW")),
+              ("electrical-room air movers, design", peak(lp.electrical_room_fans, "MW")),
+              ("facility water flow, design", peak(lp.water_flow, "L/s")),
+              ("facility pumps, design", peak(lp.facility_pumps, "MW")),
+              ("CDU secondary flow, design", peak(lp.cdu_flow, "L/s")),
+              ("CDU pumps, design", peak(lp.cdu_pumps, "MW")),
+              ("condenser water flow, design", peak(lp.condenser_flow, "L/s")),
+              ("condenser pumps, design", peak(lp.condenser_pumps, "MW")),
+              ("pumps, design", peak(lp.pumps, "MW"))])
 
 
 def _rejection(c: Chain, results: dict, rec: Recorder) -> None:
@@ -227,6 +245,35 @@ def _rejection(c: Chain, results: dict, rec: Recorder) -> None:
                   "designed to them misses its supply no more often."
                   + (" Air-cooled chillers: T_cond = T_dry-bulb + condenser approach, rated at the AHRI entering-air "
                      "dry-bulb." if k.chiller_condenser_approach is not None else ""))
+
+
+def _rejection_fans(c: Chain, rec: Recorder) -> None:
+    k = c.resolved.cooling
+    if k.heat_rejection not in ("cooling-tower", "dry-cooler"):
+        return  # outdoor air and air-cooled condensers: their fans are in the air movers or the chiller's COP
+    tower = k.heat_rejection == "cooling-tower"
+    names = ("tower_fan_efficacy", "tower_range") if tower else \
+        ("drycooler_air_delta_t", "drycooler_air_pressure", "fan_efficiency", "drycooler_ua_exponent")
+    speed = k.fan_minimum_speed
+    fans = c.hourly.rejection.device_fans
+    rec.step(f"Cooling: {'tower' if tower else 'dry-cooler'} fans at variable speed",
+             ("P_d = V_water / efficacy;  speed x = clip(L dh_d / dh, x_min, 1), dh = h_sat(T_water) - h_sat(T_wb)"
+              if tower else "P_d = m dp_std rho_std / (eta rho^2), rho of the hour's air;  speed x: the slowest "
+              "with eps(UA_d x^n / C_min, C_min / C_max) C_min (T_w,in - T_db) >= Q, counterflow eps-NTU")
+             + ";  P = P_d x^3 (affinity law);  water wanted: each loop's supply less the HX approach, "
+               "no colder than the design approach",
+             [*(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names if getattr(k, n) is not None),
+              spec_input(f"{k.id}.fan_minimum_speed", speed) if speed is not None else
+              Input("minimum fan speed", cool.FAN_MINIMUM_SPEED, "EVAPCO FAQ: minimum fan speed of open cooling "
+                    "towers and closed-circuit coolers, 25 %"),
+              *([] if tower or k.drycooler_ua_exponent is not None else
+                [Input("UA exponent", cool.DRYCOOLER_UA_EXPONENT, "Ganguli, Tung and Taborek (1985), VDI Heat Atlas: "
+                       "finned-tube bundles Nu = 0.38 Re^0.6")])],
+             [("heat-rejection fans, design", first(c.peak(c.design.rejection.device_fans)).to("MW")),
+              ("heat-rejection fans, annual mean", first(c.mean(fans, "MW"))),
+              ("annual mean over design", round(float(first(c.mean(fans, "MW")).magnitude
+                                                      / first(c.peak(c.design.rejection.device_fans)).to("MW")
+                                                      .magnitude), 3))])
 
 
 def _facility(c: Chain, rec: Recorder) -> None:

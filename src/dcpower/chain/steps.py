@@ -347,14 +347,23 @@ def it_side_step(r: Resolved, it, racks, ratings: dict | None) -> ItSide:
 
 @dataclass(frozen=True)
 class Loops:
-    """Air movers and the facility water loop."""
+    """Air movers and pumps: the hall's air path, the electrical rooms' air path, the facility
+    water loop, the CDU secondary loops and the condenser water to the towers."""
 
-    air_heat: Quantity     # heat the air loop carries [W]
-    air_flow: Quantity     # [m^3/s]
-    fans: Quantity         # [W]
-    water_flow: Quantity   # [m^3/s]
-    pumps: Quantity        # [W]
-    plant_heat: Quantity   # heat into the facility water, pump work included [W]
+    air_heat: Quantity     # heat the hall's air movers carry [W]
+    air_flow: Quantity     # hall air [m^3/s]
+    fans: Quantity         # all air movers: hall and electrical rooms [W]
+    water_flow: Quantity   # facility water [m^3/s]
+    pumps: Quantity        # all pumps: facility, CDU secondary and condenser water [W]
+    plant_heat: Quantity   # heat into the facility water, its pumps' and CDU pumps' work included [W]
+    hall_fans: Quantity            # [W]
+    electrical_room_heat: Quantity  # UPS and distribution losses [W]
+    electrical_room_fans: Quantity  # [W]
+    facility_pumps: Quantity       # facility (chilled or tempered) water pumps [W]
+    cdu_flow: Quantity             # CDU secondary liquid [m^3/s]
+    cdu_pumps: Quantity            # [W]
+    condenser_flow: Quantity       # tower circulation [m^3/s]
+    condenser_pumps: Quantity      # their work warms the tower water: the towers reject it [W]
 
 
 def liquid_fraction(r: Resolved):
@@ -362,21 +371,65 @@ def liquid_fraction(r: Resolved):
     return r.cooling.liquid_fraction.quantity.magnitude
 
 
-def loops_step(r: Resolved, it, side: ItSide) -> Loops:
-    """Air share through air movers; liquid share and all heat into facility water.
+def hall_air_density(r: Resolved):
+    """Density of the air the hall's (and electrical rooms') air movers move, at the site's
+    pressure and the cooling's hall air temperature; standard air where none is given. [kg/m^3]"""
+    t = r.cooling.q("hall_air_temperature")
+    if t is None:
+        return cool.STANDARD_AIR_DENSITY
+    # Dry air: moisture at the recommended dew-point ceiling (15 degC) lowers it by under 1 %.
+    return psy.moist_air_density(t, 0.0, psy.pressure_from_elevation(r.elevation))
 
-    ``V = Q / (rho cp dT)``, ``P = V dp / eta`` (fans and pumps)."""
+
+def _air_movers(r: Resolved, heat, delta_t, pressure, rho):
+    """Volume flow and fan power to carry ``heat`` with an air rise ``delta_t``."""
+    mass = (heat / (cool.AIR_SPECIFIC_HEAT * delta_t)).to("kg/s")
+    fans = cool.fan_power_at_density(mass, pressure, r.cooling.fan_efficiency.quantity.magnitude, rho)
+    return (mass / rho).to("m^3/s"), fans
+
+
+def loops_step(r: Resolved, it, side: ItSide) -> Loops:
+    """Air share and lighting through the hall's air movers; UPS and distribution losses through the
+    electrical rooms' air movers; liquid share through CDU secondary pumps; all of it into facility
+    water; the towers' circulation through condenser-water pumps.
+
+    ``m = Q / (cp dT)``, ``V = m / rho``, ``P_fan = V dp / eta``; ``P_pump = V dp / eta`` or
+    ``V x`` (power per flow, as ASHRAE 90.1 states it)."""
     c = r.cooling
     f = liquid_fraction(r)
-    q_air = (1 - f) * it + side.distribution_loss + side.ups_loss + side.lighting
-    air_flow = cool.volume_flow_for_heat(q_air, _delta(c.air_delta_t), cool.STANDARD_AIR_DENSITY,
-                                         cool.AIR_SPECIFIC_HEAT)
-    fans = cool.fluid_power(air_flow, c.air_pressure.quantity, c.fan_efficiency.quantity.magnitude)
-    q_loop = it + side.distribution_loss + side.ups_loss + side.lighting + fans
+    rho = hall_air_density(r)
+    q_air = (1 - f) * it + side.lighting
+    air_flow, hall_fans = _air_movers(r, q_air, _delta(c.air_delta_t), c.air_pressure.quantity, rho)
+    q_room = side.distribution_loss + side.ups_loss
+    room_dt = c.electrical_room_air_delta_t if c.electrical_room_air_delta_t is not None else c.air_delta_t
+    room_dp = c.electrical_room_air_pressure if c.electrical_room_air_pressure is not None else c.air_pressure
+    _, room_fans = _air_movers(r, q_room, _delta(room_dt), room_dp.quantity, rho)
+    fans = hall_fans + room_fans
+    q_loop = it + q_room + side.lighting + fans
     water_flow = cool.volume_flow_for_heat(q_loop, _delta(c.loop_delta_t), cool.WATER_DENSITY,
                                            cool.WATER_SPECIFIC_HEAT)
-    pumps = cool.fluid_power(water_flow, c.pump_pressure.quantity, c.pump_efficiency.quantity.magnitude)
-    return Loops(q_air, air_flow, fans, water_flow, pumps, q_loop + pumps)
+    eta = c.pump_efficiency.quantity.magnitude
+    facility_pumps = cool.fluid_power(water_flow, c.pump_pressure.quantity, eta)
+    cdu_flow = cool.volume_flow_for_heat(f * it, _delta(c.loop_delta_t), cool.WATER_DENSITY, cool.WATER_SPECIFIC_HEAT)
+    cdu_pumps = cool.fluid_power(cdu_flow, c.cdu_pump_pressure.quantity, eta) if c.cdu_pump_pressure is not None \
+        else 0 * facility_pumps
+    plant_heat = q_loop + facility_pumps + cdu_pumps
+    condenser_flow, condenser_pumps = _condenser_pumps(r, plant_heat)
+    return Loops(q_air, air_flow, fans, water_flow, facility_pumps + cdu_pumps + condenser_pumps, plant_heat,
+                 hall_fans, q_room, room_fans, facility_pumps, cdu_flow, cdu_pumps, condenser_flow, condenser_pumps)
+
+
+def _condenser_pumps(r: Resolved, plant_heat):
+    """Tower circulation ``V = Q / (rho cp range)`` and its pumps at the cooling's power per flow.
+
+    The towers circulate in economizer hours too. The flow is taken at the plant heat: in hours
+    the chillers run, their work (1/COP of the chilled share) adds to the real circulation."""
+    c = r.cooling
+    if c.heat_rejection != "cooling-tower" or c.condenser_pump_specific_power is None:
+        zero = 0 * plant_heat
+        return Q_(zero.magnitude, "m^3/s"), zero
+    flow = cool.volume_flow_for_heat(plant_heat, _delta(c.tower_range), cool.WATER_DENSITY, cool.WATER_SPECIFIC_HEAT)
+    return flow, cool.fluid_power(flow, c.condenser_pump_specific_power.quantity, 1.0)
 
 
 @dataclass(frozen=True)
@@ -393,6 +446,7 @@ class Rejection:
     support: Quantity               # plant auxiliaries [W]
     excess: Quantity = None         # how far the reachable supply lies above the setpoint (0 where held) [K]
     water_evaporated: Quantity = None  # evaporated into outdoor air by an economizer's media [kg/s]
+    duty: Quantity = None           # heat the towers or dry coolers are sized for at this state [W]
 
 
 def _sink(r: Resolved, air: AirStates):
@@ -457,14 +511,15 @@ def _loop_cooling(r: Resolved, q, t_supply, t_sink, rise, t_available, eta_ii, a
             Q_(np.broadcast_to(excess, shape), "K"))
 
 
-def rejection_step(r: Resolved, it, loops: Loops, air: AirStates) -> Rejection:
+def rejection_step(r: Resolved, it, loops: Loops, air: AirStates, capacity=None) -> Rejection:
     """Economize where the weather allows, chill the rest, reject to towers, dry coolers or outdoor air.
 
     Direct-to-chip liquid tolerates warm water; the air share (and electrical-room heat,
     lighting, fans) needs coil water cold enough for ASHRAE server inlet air. Where the
     cooling names an air-loop supply temperature, the two loops are economized and trimmed
     separately; both reject to the same towers or dry coolers. An airside economizer
-    (``outdoor-air``) cools the air stream itself: :func:`_outdoor_air_rejection`.
+    (``outdoor-air``) cools the air stream itself: :func:`_outdoor_air_rejection`. ``capacity``
+    is the installed heat rejection (``None``: the design evaluation, which sets it).
     """
     c = r.cooling
     t_sink, rise, t_available = _sink(r, air)
@@ -475,7 +530,8 @@ def rejection_step(r: Resolved, it, loops: Loops, air: AirStates) -> Rejection:
     f = liquid_fraction(r)
     t_air_supply = c.q("air_loop_supply_temperature")
     if t_air_supply is not None and np.all(np.asarray(f) < 1):
-        q_liquid = f * it * (q_plant / (q_plant - loops.pumps)).to("dimensionless")  # pump heat pro rata
+        pumped = loops.facility_pumps + loops.cdu_pumps
+        q_liquid = f * it * (q_plant / (q_plant - pumped)).to("dimensionless")  # pump heat pro rata
         share_l, chiller_l, exceeded_l, excess_l = _loop_cooling(r, q_liquid, c.supply_temperature.quantity,
                                                                  t_sink, rise, t_available, eta_ii, air)
         share_a, chiller_a, exceeded_a, excess_a = _loop_cooling(r, q_plant - q_liquid, t_air_supply, t_sink,
@@ -489,13 +545,20 @@ def rejection_step(r: Resolved, it, loops: Loops, air: AirStates) -> Rejection:
                                                         t_available, eta_ii, air)
         coldest = c.supply_temperature.quantity
     econ = np.broadcast_to(econ, np.shape(q_plant.magnitude))
-    q_reject = q_plant + chiller
+    q_reject = q_plant + chiller + loops.condenser_pumps
+    duty = q_reject
     if c.heat_rejection == "air-cooled-condenser":
         device_fans = 0 * q_plant  # condenser fans are in the air-cooled chiller's rated COP
     else:  # air-cooled trim chillers reject their own heat: the towers or dry coolers carry the economized share
-        device_fans = heat_rejection_fans(r, q_plant * econ if _air_cooled_chiller(r) else q_reject, rise, air)
+        if _air_cooled_chiller(r):
+            duty = q_plant + loops.condenser_pumps
+        carried = q_plant * econ + loops.condenser_pumps if _air_cooled_chiller(r) else q_reject
+        if capacity is None:  # the design evaluation: installed for the largest duty of the states
+            capacity = Q_(np.max(duty.to("W").magnitude, axis=-1, keepdims=True), "W")
+        device_fans = heat_rejection_fans(r, carried, rise, air, capacity)
     support = c.support_power_fraction.quantity.magnitude * q_plant if c.support_power_fraction else 0 * q_plant
-    return Rejection(t_sink, coldest, econ, chiller, np.asarray(exceeded), q_reject, device_fans, support, excess)
+    return Rejection(t_sink, coldest, econ, chiller, np.asarray(exceeded), q_reject, device_fans, support, excess,
+                     duty=duty)
 
 
 def _outdoor_air_rejection(r: Resolved, loops: Loops, air: AirStates, t_sink, eta_ii) -> Rejection:
@@ -532,13 +595,74 @@ def _outdoor_air_rejection(r: Resolved, loops: Loops, air: AirStates, t_sink, et
                      0 * q_plant, support, Q_(np.zeros(shape), "K"), evaporated)
 
 
-def heat_rejection_fans(r: Resolved, q_reject, rise, air: AirStates):
-    """Fans of the cooling towers or dry coolers rejecting ``q_reject`` at outdoor air ``air``. [W]"""
+def heat_rejection_fans(r: Resolved, q_reject, rise, air: AirStates, capacity=None):
+    """Fans of the cooling towers or dry coolers rejecting ``q_reject`` at outdoor air ``air``. [W]
+
+    The fans run as fast as the heat and the weather need to make the water each loop wants
+    (its supply less the heat-exchanger approach), down to a minimum speed; power follows the
+    cube of speed. Where that water cannot be made (chillers run, or no economizer) they hold the
+    design approach to the wet-bulb or dry-bulb, the sink the chillers are rated against: full
+    speed at design load. ``capacity`` is the installed heat rejection (``None``: the largest
+    ``q_reject`` of the states given, as in the design evaluation)."""
     c = r.cooling
-    if c.heat_rejection == "cooling-tower":
-        return cool.tower_fan_power(q_reject, rise, c.tower_fan_efficacy.quantity)
-    flow = cool.volume_flow_for_heat(q_reject, rise, cool.STANDARD_AIR_DENSITY, cool.AIR_SPECIFIC_HEAT)
-    return cool.fluid_power(flow, c.drycooler_air_pressure.quantity, c.fan_efficiency.quantity.magnitude)
+    if capacity is None:
+        capacity = Q_(np.max(q_reject.to("W").magnitude, axis=-1, keepdims=True), "W")
+    load = (q_reject / capacity).to("dimensionless").magnitude
+    x_min = _magnitude(c.fan_minimum_speed.quantity) if c.fan_minimum_speed is not None else cool.FAN_MINIMUM_SPEED
+    tower = c.heat_rejection == "cooling-tower"
+    speed = np.zeros(np.broadcast(load, air.dry_bulb.magnitude).shape)
+    sink = (air.wet_bulb if tower else air.dry_bulb).to("degC").magnitude + _delta(c.approach).to("K").magnitude
+    for share, wanted in _rejection_targets(r):
+        target = Q_(np.maximum(wanted.to("degC").magnitude, sink), "degC")
+        if tower:
+            x = _tower_speed(r, load, target, air, x_min)
+        else:
+            n = _magnitude(c.drycooler_ua_exponent.quantity) if c.drycooler_ua_exponent is not None \
+                else cool.DRYCOOLER_UA_EXPONENT
+            x = cool.drycooler_air_flow_ratio(load, target + _delta(c.loop_delta_t) - air.dry_bulb,
+                                              _delta(c.loop_delta_t), rise, _delta(c.approach), n, x_min)
+        speed = speed + share * cool.affinity_fan_power(1.0, x)  # share-weighted x^3
+    if tower:
+        design = cool.tower_fan_power(capacity, rise, c.tower_fan_efficacy.quantity)
+    else:
+        rho = psy.moist_air_density(air.dry_bulb, air.humidity_ratio, air.pressure)
+        mass = (capacity / (cool.AIR_SPECIFIC_HEAT * rise)).to("kg/s")
+        design = cool.fan_power_at_density(mass, c.drycooler_air_pressure.quantity, c.fan_efficiency.quantity.magnitude,
+                                           rho)
+    return (design * speed).to("W")
+
+
+def _rejection_targets(r: Resolved):
+    """(share of the heat, leaving water wanted) for each loop the heat-rejection plant serves.
+
+    Where the cooling names an air-loop supply, the liquid share of the heat wants the liquid
+    supply and the rest the air-loop supply; without an economizer the plant wants the coldest
+    water it can make, which :func:`heat_rejection_fans` bounds by the design approach."""
+    c = r.cooling
+    hx = _delta(c.hx_approach) if c.hx_approach is not None else Q_(0.0, "delta_degC")
+    if not c.economizer:
+        return [(1.0, Q_(-100.0, "degC"))]
+    f = liquid_fraction(r)
+    t_air = c.q("air_loop_supply_temperature")
+    if t_air is not None and np.all(np.asarray(f) < 1):
+        return [(f, c.supply_temperature.quantity - hx), (1 - f, t_air - hx)]
+    return [(1.0, c.supply_temperature.quantity - hx)]
+
+
+def _tower_speed(r: Resolved, load, target, air: AirStates, x_min):
+    """Tower fan speed: the enthalpy potential of the mean water the loop wants against the air's,
+    relative to the design potential at the 0.4 % evaporation wet-bulb."""
+    c = r.cooling
+    half_range = _delta(c.tower_range) / 2
+
+    def potential(t_water, wet_bulb, p):
+        h_w = psy.moist_air_enthalpy(t_water, psy.saturation_humidity_ratio(t_water, p))
+        return h_w - psy.moist_air_enthalpy(wet_bulb, psy.saturation_humidity_ratio(wet_bulb, p))
+
+    wb_d = r.design.evaporation_wet_bulb.to("degC")
+    p_d = psy.pressure_from_elevation(r.elevation)
+    design = potential(wb_d + _delta(c.approach) + half_range, wb_d, p_d)
+    return cool.tower_air_flow_ratio(load, potential(target + half_range, air.wet_bulb, air.pressure), design, x_min)
 
 
 @dataclass(frozen=True)
@@ -574,9 +698,12 @@ class Plant:
 
     @property
     def ratings(self) -> dict:
-        """Installed rating of each electrical component: distribution, UPS, transformers, MV. [W]"""
+        """Installed rating of each electrical component (distribution, UPS, transformers, MV) and the
+        installed heat rejection: the most the states ask of the towers or dry coolers. [W]"""
         up = self.upstream.ratings if self.upstream is not None else {}
-        return {**self.side.ratings, **up, "transformer": self.transformer_rating}
+        q = (self.rejection.duty if self.rejection.duty is not None else self.rejection.heat_rejected).to("W")
+        return {**self.side.ratings, **up, "transformer": self.transformer_rating,
+                "heat_rejection": Q_(np.broadcast_to(np.max(q.magnitude, axis=-1, keepdims=True), q.shape), "W")}
 
 
 def plant_step(r: Resolved, it_power, racks, air: AirStates, ratings: dict | None = None) -> Plant:
@@ -590,7 +717,8 @@ def plant_step(r: Resolved, it_power, racks, air: AirStates, ratings: dict | Non
     it = Q_(np.broadcast_to(np.reshape(it_w, (-1, 1)), (r.samples, n)).astype(float), "W")
     side = it_side_step(r, it, racks_column(racks), ratings)
     loops = loops_step(r, it, side)
-    rejection = rejection_step(r, it, loops, air)
+    installed = ratings.get("heat_rejection") if ratings is not None else None
+    rejection = rejection_step(r, it, loops, air, installed)
     load = side.ups_loss + it + side.distribution_loss + side.lighting + loops.fans + loops.pumps + \
         rejection.chiller + rejection.device_fans + rejection.support
     up = grid_side_step(r, load, ratings)

@@ -13,9 +13,11 @@ from dcpower.units import Q_
 
 __all__ = [
     "WATER_DENSITY", "WATER_SPECIFIC_HEAT", "AIR_SPECIFIC_HEAT", "STANDARD_AIR_DENSITY",
-    "volume_flow_for_heat", "fluid_power", "tower_fan_power", "chiller_cop",
-    "second_law_efficiency", "economizer_fraction", "to_kelvin", "air_cooled_second_law_efficiency",
-    "air_cooled_chiller_cop", "supply_temperature_excess",
+    "volume_flow_for_heat", "fluid_power", "tower_fan_power", "chiller_cop", "second_law_efficiency",
+    "economizer_fraction", "to_kelvin", "air_cooled_second_law_efficiency", "air_cooled_chiller_cop",
+    "supply_temperature_excess", "FAN_MINIMUM_SPEED", "DRYCOOLER_UA_EXPONENT", "fan_power_at_density",
+    "counterflow_effectiveness", "counterflow_ntu", "drycooler_air_flow_ratio", "tower_air_flow_ratio",
+    "affinity_fan_power",
 ]
 
 # Liquid water at 25 degC: density 997.05 kg/m^3, isobaric specific heat 4.1813 kJ/(kg K)
@@ -290,3 +292,187 @@ def supply_temperature_excess(available, supply):
         ``max(T_avail - T_supply, 0)``: zero where the supply is held. [K]
     """
     return Q_(np.clip((available - supply).to("K").magnitude, 0.0, None), "K")
+
+
+# Lowest speed of variable-speed heat-rejection fans where the cooling gives none: EVAPCO
+# recommends at least 25 % for open towers and closed-circuit coolers, as little is saved below it
+# (EVAPCO FAQ "What is the minimum fan speed for an open cooling tower?", evapco.com, undated).
+FAN_MINIMUM_SPEED = 0.25
+
+
+# Air-side heat transfer of finned-tube bundles, Nu = 0.38 Re^0.6 (staggered, 4+ rows): Ganguli,
+# Tung and Taborek, AIChE Symp. Ser. 81 (1985) 122-128, as adopted by the VDI Heat Atlas (2010).
+DRYCOOLER_UA_EXPONENT = 0.6
+
+
+def fan_power_at_density(mass_flow, pressure_rise_standard, efficiency, density):
+    """Electrical power of a fan moving ``mass_flow`` of air at ``density`` through a fixed system.
+
+    Parameters
+    ----------
+    mass_flow : Quantity
+        Air mass flow. [kg/s]
+    pressure_rise_standard : Quantity
+        Total pressure of the system at this mass flow in standard air. [Pa]
+    efficiency : float
+        Wire-to-air efficiency. [-]
+    density : Quantity
+        Density of the air the fan moves. [kg/m^3]
+
+    Returns
+    -------
+    Quantity
+        Electrical input power. [W]
+
+    Notes
+    -----
+    The volume moved is ``V = m / rho``. The pressure loss of a fixed duct and coil system is
+    ``dp = C rho v^2 / 2`` (ASHRAE Handbook - Fundamentals 2017, ch. 21), so at a fixed mass flow
+    it scales as ``1 / rho``: ``dp = dp_std rho_std / rho``. Hence
+    ``P = V dp / eta = m dp_std rho_std / (eta rho^2)``: thinner air (hot, high) costs more fan
+    power for the same heat. Pressures in the catalog are taken as rated in standard air.
+    """
+    volume = (mass_flow / density).to("m^3/s")
+    pressure = pressure_rise_standard * (STANDARD_AIR_DENSITY / density).to("dimensionless")
+    return fluid_power(volume, pressure, efficiency)
+
+
+def counterflow_effectiveness(ntu, capacity_ratio):
+    """Effectiveness of a counterflow heat exchanger.
+
+    Parameters
+    ----------
+    ntu : array_like
+        Number of transfer units ``UA / C_min``. [-]
+    capacity_ratio : array_like
+        ``C_min / C_max``, 0 to 1. [-]
+
+    Returns
+    -------
+    ndarray
+        ``Q / (C_min (T_hot,in - T_cold,in))``. [-]
+
+    Notes
+    -----
+    ``eps = (1 - exp(-NTU (1 - Cr))) / (1 - Cr exp(-NTU (1 - Cr)))``, and ``NTU / (1 + NTU)``
+    at ``Cr = 1`` (Incropera and DeWitt, Fundamentals of Heat and Mass Transfer, 6th ed. 2007,
+    Table 11.3). A multi-pass cross-counterflow dry-cooler coil is modelled as counterflow.
+    """
+    ntu = np.asarray(ntu, dtype=float)
+    cr = np.minimum(np.asarray(capacity_ratio, dtype=float), 1.0)
+    near_one = np.abs(1.0 - cr) < 1e-9
+    e = np.exp(-ntu * (1.0 - cr))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        general = (1.0 - e) / (1.0 - cr * e)
+    return np.where(near_one, ntu / (1.0 + ntu), general)
+
+
+def counterflow_ntu(effectiveness, capacity_ratio):
+    """Number of transfer units of a counterflow exchanger of a given effectiveness.
+
+    Notes
+    -----
+    The inverse of :func:`counterflow_effectiveness`:
+    ``NTU = ln((1 - eps Cr) / (1 - eps)) / (1 - Cr)``, and ``eps / (1 - eps)`` at ``Cr = 1``
+    (Incropera and DeWitt 2007, Table 11.4). ``effectiveness`` must be below 1. [-]
+    """
+    eps = np.asarray(effectiveness, dtype=float)
+    cr = np.minimum(np.asarray(capacity_ratio, dtype=float), 1.0)
+    near_one = np.abs(1.0 - cr) < 1e-9
+    with np.errstate(divide="ignore", invalid="ignore"):
+        general = np.log((1.0 - eps * cr) / (1.0 - eps)) / (1.0 - cr)
+    return np.where(near_one, eps / (1.0 - eps), general)
+
+
+def drycooler_air_flow_ratio(load_ratio, inlet_difference, water_range, design_air_rise, design_approach,
+                             ua_exponent, minimum_speed):
+    """Air flow (fan speed) of a variable-speed dry cooler, as a share of its design air flow.
+
+    Parameters
+    ----------
+    load_ratio : array_like
+        Heat to reject over the dry cooler's design heat. [-]
+    inlet_difference : Quantity
+        Entering water minus entering air dry-bulb at the wanted leaving water. [K]
+    water_range : Quantity
+        Water temperature drop across the dry cooler (held constant). [K]
+    design_air_rise : Quantity
+        Air temperature rise at design. [K]
+    design_approach : Quantity
+        Leaving water minus entering air at design. [K]
+    ua_exponent : float
+        ``UA ~ (air flow) ** n``. [-]
+    minimum_speed : float
+        Lowest fan speed as a share of full speed. [-]
+
+    Returns
+    -------
+    ndarray
+        Air flow ratio ``x`` in ``[minimum_speed, 1]``: the slowest speed whose capacity meets the
+        load; 1 where even full speed cannot reach the wanted leaving water.
+
+    Notes
+    -----
+    Per unit of design heat, with water range ``R``, design air rise ``A``, approach ``a``:
+    ``C_air = x / A``, ``C_water = L / R``, design ``eps_d = max(A, R) / (a + R)`` gives
+    ``UA_d`` by :func:`counterflow_ntu`; at speed ``x``, ``UA = UA_d x^n`` and the capacity is
+    ``eps(UA / C_min, C_min / C_max) C_min dT_in``. Capacity grows with ``x``, so ``x`` is found by
+    bisection. At design load and design weather ``x = 1``: the design approach and fan power.
+    """
+    L = np.asarray(load_ratio, dtype=float)
+    dt_in = np.asarray(inlet_difference.to("K").magnitude, dtype=float)
+    R, A, a = (np.asarray(q.to("K").magnitude, dtype=float) for q in (water_range, design_air_rise, design_approach))
+    cmin_d, cmax_d = np.minimum(1 / A, 1 / R), np.maximum(1 / A, 1 / R)
+    ua_d = counterflow_ntu(np.maximum(A, R) / (a + R), cmin_d / cmax_d) * cmin_d
+
+    def capacity(x):
+        c_air, c_water = x / A, np.maximum(L / R, 1e-12)
+        c_min, c_max = np.minimum(c_air, c_water), np.maximum(c_air, c_water)
+        return counterflow_effectiveness(ua_d * x ** ua_exponent / c_min, c_min / c_max) * c_min * dt_in
+
+    shape = np.broadcast(L, dt_in, ua_d, np.asarray(minimum_speed)).shape
+    lo, hi = np.broadcast_to(np.asarray(minimum_speed, dtype=float), shape).copy(), np.ones(shape)
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        enough = capacity(mid) >= L
+        hi, lo = np.where(enough, mid, hi), np.where(enough, lo, mid)
+    x = np.where(capacity(lo) >= L, lo, hi)
+    return np.where((dt_in <= 0) | (capacity(np.ones(shape)) < L), 1.0, x)
+
+
+def tower_air_flow_ratio(load_ratio, potential, design_potential, minimum_speed):
+    """Air flow (fan speed) of a variable-speed cooling tower, as a share of its design air flow.
+
+    Parameters
+    ----------
+    load_ratio : array_like
+        Heat to reject over the tower's design heat. [-]
+    potential, design_potential : Quantity
+        Enthalpy driving force ``h_sat(T_water,mean) - h_sat(T_wet-bulb)`` now and at design. [J/kg]
+    minimum_speed : float
+        Lowest fan speed as a share of full speed. [-]
+
+    Returns
+    -------
+    ndarray
+        ``x = clip(L dh_d / dh, minimum_speed, 1)``; 1 where the potential is not positive.
+
+    Notes
+    -----
+    Merkel's theory makes a tower's heat transfer ``Q = eps m_air dh`` with the potential the
+    difference between saturated-air enthalpy at the water temperature and the entering air
+    enthalpy, which is close to saturated-air enthalpy at the wet-bulb (ASHRAE Handbook - HVAC
+    Systems and Equipment 2020, ch. 40). Holding the air-side effectiveness at its design value
+    errs high: a slower fan raises it.
+    """
+    dh = np.asarray(potential.to("J/kg").magnitude, dtype=float)
+    dh_d = design_potential.to("J/kg").magnitude
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.asarray(load_ratio, dtype=float) * dh_d / dh
+    return np.where(dh > 0, np.clip(x, minimum_speed, 1.0), 1.0)
+
+
+def affinity_fan_power(design_power, speed_ratio):
+    """Fan power at a share of full speed, ``P = P_d x^3`` (fan affinity laws, ASHRAE Handbook -
+    HVAC Systems and Equipment 2020, ch. 21). [W]"""
+    return design_power * np.asarray(speed_ratio, dtype=float) ** 3
