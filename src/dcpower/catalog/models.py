@@ -339,6 +339,21 @@ class Server(Spec):
     # The compute fabric (a fabric id) such a server usually connects to; a scenario that
     # names no network.compute_fabric uses it.
     compute_fabric: str | None = None
+    # Share of the server's heat its liquid loop captures (cold plates on GPUs only, on GPUs
+    # and CPUs, a whole liquid-cooled rack, immersion); the rest goes to room air. Air-cooled
+    # servers capture none; a liquid-cooled or immersion server must say.
+    liquid_fraction: OptShare = None
+
+    @model_validator(mode="after")
+    def _liquid_share(self):
+        if self.cooling == "air" and self.liquid_fraction is not None \
+                and self.liquid_fraction.quantity.magnitude != 0:
+            raise ValueError("an air-cooled server captures no heat in liquid: leave out liquid_fraction "
+                             "or set cooling = \"liquid\"")
+        if self.cooling != "air" and self.liquid_fraction is None:
+            raise ValueError(f"a {self.cooling}-cooled server needs liquid_fraction, the share of its heat "
+                             "the liquid captures (e.g. 0.8 for cold plates on GPUs and CPUs)")
+        return self
 
 
 class Host(Spec):
@@ -360,6 +375,8 @@ class Host(Spec):
     fan_power_per_gpu: Power
     psu_efficiency: Efficiency
     host_idle_fraction: OptShare = None
+    # Share of a generic node's heat captured by cold plates when it is built for a liquid hall.
+    liquid_fraction: OptShare = None
 
 
 class Workload(Spec):
@@ -454,6 +471,10 @@ class Storage(Spec):
 
 
 CoolingKind = Literal["air-chiller", "rear-door", "dlc-tower", "dlc-drycooler", "immersion"]
+HallKind = Literal["air", "liquid", "immersion"]
+# The hall each cooling kind builds, where a cooling entry does not say: which servers it takes.
+HALL_OF_KIND = {"air-chiller": "air", "rear-door": "air", "dlc-tower": "liquid", "dlc-drycooler": "liquid",
+                "immersion": "immersion"}
 
 
 class Cooling(Spec):
@@ -463,7 +484,9 @@ class Cooling(Spec):
 
     kind: CoolingKind
     description: str
-    liquid_fraction: Share
+    # Which servers the hall takes: air-cooled, liquid-cooled (cold plates) or immersion. How
+    # much heat the liquid captures is the server's liquid_fraction.
+    hall: HallKind | None = None
     supply_temperature: WaterTemperature
     air_loop_supply_temperature: OptWaterTemperature = None
     loop_delta_t: DeltaT
@@ -500,8 +523,21 @@ class Cooling(Spec):
     support_power_fraction: Annotated[SpecValue | None, Dim("[dimensionless]", 0, 0.5, what="a support fraction",
                                                             why="a fraction of IT power, e.g. 0.01")] = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _hall(cls, data):
+        if isinstance(data, dict):
+            if "liquid_fraction" in data:
+                raise ValueError("liquid_fraction is a property of the server now (servers.toml); give the "
+                                 "cooling hall = \"air\", \"liquid\" or \"immersion\" instead")
+            if data.get("hall") is None and data.get("kind") in HALL_OF_KIND:
+                data = {**data, "hall": HALL_OF_KIND[data["kind"]]}
+        return data
+
     @model_validator(mode="after")
     def _complete(self):
+        if self.hall is None:
+            raise ValueError(f"cooling kind '{self.kind}' needs hall = \"air\", \"liquid\" or \"immersion\"")
         # Air movers are needed even for immersion: electrical-room losses and lighting heat
         # reach the plant through air handlers.
         need = ["air_delta_t", "air_pressure", "fan_efficiency"]

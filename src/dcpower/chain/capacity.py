@@ -193,7 +193,7 @@ def _cooling(ch: Chain, rec) -> dict:
     }
     inputs = [Input("cooling redundancy", z.cooling_redundancy, "scenario sizing"),
               _inp(f"{unit.id}.capacity", unit.capacity), _inp(f"{cdu.id}.capacity", cdu.capacity),
-              _inp(f"{c.id}.liquid_fraction", c.liquid_fraction), _inp(f"{c.id}.approach", c.approach),
+              _inp(f"{r.server.id}.liquid_fraction", r.server.liquid_fraction), _inp(f"{c.id}.approach", c.approach),
               _inp(f"{c.id}.hx_approach", c.hx_approach), _inp(f"{c.id}.supply_temperature", c.supply_temperature),
               Input(f"design {'wet' if tower else 'dry'}-bulb", sink, r.design.source)]
     if chiller is not None:

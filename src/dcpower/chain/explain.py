@@ -174,11 +174,15 @@ def _electrical(c: Chain, rec: Recorder) -> None:
 
 def _loops(c: Chain, rec: Recorder) -> None:
     k = c.resolved.cooling
-    names = ("liquid_fraction", "air_delta_t", "air_pressure", "fan_efficiency", "loop_delta_t", "pump_pressure",
+    names = ("air_delta_t", "air_pressure", "fan_efficiency", "loop_delta_t", "pump_pressure",
              "pump_efficiency")
     rec.step(f"Cooling: air movers and pumps ({k.id})",
              "V_air = Q_air / (rho cp dT_air); P_fan = V dp / eta;  V_w = Q / (rho cp dT_loop); P_pump = V dp / eta",
-             [*(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names),
+             [spec_input(f"{c.resolved.server.id}.liquid_fraction", c.resolved.server.liquid_fraction)
+              if c.resolved.server.liquid_fraction is not None else
+              Input(f"{c.resolved.server.id}.liquid_fraction", 0.0, "air-cooled server"),
+              Input("hall", k.hall, f"cooling '{k.id}'"),
+              *(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names),
               Input("air density", cool.STANDARD_AIR_DENSITY, "ASHRAE standard air (Fundamentals 2017 ch. 1)"),
               Input("water density, cp", f"{cool.WATER_DENSITY:~}, {cool.WATER_SPECIFIC_HEAT:~}",
                     "IAPWS-95 at 25 degC (NIST WebBook)")],

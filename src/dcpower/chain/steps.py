@@ -321,8 +321,9 @@ class Loops:
 
 
 def liquid_fraction(r: Resolved):
-    """Share of the IT heat captured by liquid at the server (cold plates, immersion). [-]"""
-    return r.cooling.liquid_fraction.quantity.magnitude
+    """Share of the IT heat captured by liquid at the server (cold plates, immersion): the server's own. [-]"""
+    f = r.server.liquid_fraction
+    return 0.0 if f is None else f.quantity.magnitude
 
 
 def loops_step(r: Resolved, it, side: ItSide) -> Loops:
