@@ -584,8 +584,11 @@ class SiteDesign(BaseModel):
     cooling_coincident_wet_bulb: OutdoorWetBulb
     evaporation_wet_bulb: OutdoorWetBulb      # 0.4 % annual evaporation wet-bulb
     evaporation_coincident_dry_bulb: OutdoorDryBulb
-    extreme_dry_bulb: OptOutdoorDryBulb = None  # n-year return period max dry-bulb
-    extreme_wet_bulb: OptOutdoorWetBulb = None
+    extreme_dry_bulb: OptOutdoorDryBulb = None  # 20-year return-period max dry-bulb
+    extreme_dry_bulb_5yr: OptOutdoorDryBulb = None   # 5-, 10- and 50-year return-period max dry-bulb
+    extreme_dry_bulb_10yr: OptOutdoorDryBulb = None
+    extreme_dry_bulb_50yr: OptOutdoorDryBulb = None
+    extreme_wet_bulb: OptOutdoorWetBulb = None  # extreme maximum wet-bulb
 
     @field_validator("*", mode="after")
     @classmethod

@@ -61,7 +61,8 @@ def _generator_unit(r):
     gen = r.catalog.get("generator", z.generator)
     rating_sv = {"standby": gen.standby_rating, "prime": gen.prime_rating,
                  "continuous": gen.continuous_rating}[z.generator_rating] or gen.standby_rating
-    site_t = r.design.extreme_dry_bulb if r.design.extreme_dry_bulb is not None else r.design.cooling_dry_bulb
+    extreme = r.design.extreme_dry_bulb_for(r.scenario.design_return_period)
+    site_t = extreme if extreme is not None else r.design.cooling_dry_bulb
     kva = sz.generator_site_rating(rating_sv.quantity, site_t, gen.derate_temperature.quantity,
                                    gen.temperature_derate.quantity, r.elevation,
                                    gen.derate_altitude.quantity, gen.altitude_derate.quantity)

@@ -67,6 +67,7 @@ def record_chain(c: Chain, results: dict, rec: Recorder) -> None:
     _loops(c, rec)
     _rejection(c, rec)
     _facility(c, rec)
+    _design_point(c, rec)
     _water(c, results, rec)
     _grid(c, results, rec)
 
@@ -219,6 +220,27 @@ def _facility(c: Chain, rec: Recorder) -> None:
              [("transformer loss, design", first(c.peak(c.design.transformer_loss)).to("MW")),
               ("facility_power", first(c.peak(c.design.facility)).to("MW")),
               ("facility_power_average", first(c.mean(c.hourly.facility, "MW")))])
+
+
+def _design_point(c: Chain, rec: Recorder) -> None:
+    """Facility power at each design point, which one set the peak, and the old 0.4 % points for comparison."""
+    from dcpower.catalog.scenario import RETURN_PERIOD_SOURCE
+    from dcpower.chain import steps
+
+    r = c.resolved
+    mw = np.reshape(c.design.facility.to("MW").magnitude, (r.samples, -1))[0]
+    old = steps.plant_step(r, c.it_power.design, c.it.racks, steps.percent_design_air(r))
+    old_mw = np.reshape(old.facility.to("MW").magnitude, (r.samples, -1))[0]
+    labels = c.design_air.labels + steps.percent_design_air(r).labels
+    rec.step("Design point: the outdoor air the peak is taken at",
+             "P_design = max over design points of P_facility(IT at its expected peak, outdoor air)",
+             [Input("return period of the extreme dry-bulb", f"{r.scenario.design_return_period} years",
+                    RETURN_PERIOD_SOURCE),
+              Input("design conditions", "n-year extreme dry-bulb, extreme maximum wet-bulb", r.design.source),
+              Input("typical-year hours", f"{int(c.hours)} h", r.weather.source)],
+             [("design condition", f"{c.design_condition} set the peak"),
+              *((f"facility power at {label}", Q_(v, "MW")) for label, v in zip(labels[:len(mw)], mw)),
+              *((f"for comparison, at the {label}", Q_(v, "MW")) for label, v in zip(labels[len(mw):], old_mw))])
 
 
 def _water(c: Chain, results: dict, rec: Recorder) -> None:

@@ -568,7 +568,9 @@ def load_weather(scen: Scenario, site: Site, site_folder: Path | None = None) ->
 def site_design_conditions(site: Site) -> DesignConditions:
     """The catalog site's design conditions as the chain reads them, with their source."""
     d = site.design
-    extreme = ((20, d.extreme_dry_bulb.quantity),) if d.extreme_dry_bulb is not None else ()
+    by_years = {5: d.extreme_dry_bulb_5yr, 10: d.extreme_dry_bulb_10yr, 20: d.extreme_dry_bulb,
+                50: d.extreme_dry_bulb_50yr}
+    extreme = tuple((n, sv.quantity) for n, sv in by_years.items() if sv is not None)
     return DesignConditions(
         source=f"site '{site.id}': {d.cooling_dry_bulb.citation()}",
         cooling_dry_bulb=d.cooling_dry_bulb.quantity, cooling_coincident_wet_bulb=d.cooling_coincident_wet_bulb.quantity,

@@ -49,9 +49,9 @@ class Chain:
     storage: StorageLoad
     it_power: ITPower
     design_air: AirStates
-    design: Plant           # (S, 2): at each design point, IT at its expected peak
+    design: Plant           # (S, K): at each design point, IT at its expected peak
     design_index: np.ndarray  # (S,): which design point is worse
-    nameplate: Plant        # (S, 2): at each design point, IT at nameplate (what the electrical plant carries)
+    nameplate: Plant        # (S, K): at each design point, IT at nameplate (what the electrical plant carries)
     air: AirStates
     hourly: Plant           # (S, H)
     water: TowerWater       # (S, H)
@@ -64,6 +64,12 @@ class Chain:
     @property
     def hours(self) -> float:
         return self.air.hours
+
+    @property
+    def design_condition(self) -> str:
+        """The design point that set the peak (first sample), e.g. ``"extreme wet-bulb 32.8 degC dry-bulb /
+        29.4 degC wet-bulb"``."""
+        return self.design_air.labels[int(self.design_index[0])]
 
     def peak(self, q):
         """A design-evaluation quantity at the worse design point, per sample ``(S,)``."""
@@ -94,7 +100,7 @@ def run_chain(r: Resolved, air: AirStates) -> Chain:
     it_power = steps.it_power_step(it, fabrics, storage)
     d_air = steps.design_air(r)
     design = steps.plant_step(r, it_power.design, it.racks, d_air)
-    d_index = np.argmax(np.broadcast_to(design.facility.magnitude, (r.samples, 2)), axis=1)
+    d_index = np.argmax(np.broadcast_to(design.facility.magnitude, (r.samples, d_air.dry_bulb.size)), axis=1)
     nameplate = steps.plant_step(r, it_power.nameplate, it.racks, d_air)
     hourly = steps.plant_step(r, it_power.average, it.racks, air, steps.design_ratings(design, d_index))
     tower = steps.tower_water_step(r, hourly, air)

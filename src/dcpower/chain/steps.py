@@ -261,16 +261,47 @@ def it_power_step(it: ITLoad, fabrics: list[FabricLoad], storage: StorageLoad) -
 # ---------------------------------------------------------------- outdoor air at design
 
 def design_air(r: Resolved) -> AirStates:
-    """Two design points: the 0.4 % cooling dry-bulb with its coincident wet-bulb, and the 0.4 %
-    evaporation wet-bulb with its coincident dry-bulb (ASHRAE Handbook - Fundamentals, ch. 14).
-    The worse one sets the peak."""
-    d = r.design
-    db = [d.cooling_dry_bulb, d.evaporation_coincident_dry_bulb]
-    wb = [d.cooling_coincident_wet_bulb, d.evaporation_wet_bulb]
+    """The outdoor-air states the design peak is taken at; the worst one sets it.
+
+    The n-year return-period extreme dry-bulb (``scenario.design_return_period``) with the wet-bulb
+    coincident with the 0.4 % dry-bulb, and the extreme maximum wet-bulb with the dry-bulb
+    coincident with the 0.4 % wet-bulb (ASHRAE Handbook - Fundamentals, ch. 14, extreme annual
+    design conditions); then the hottest and the most humid hours of the typical year, so the
+    design never falls below an hour the year evaluates. Where the data has no extreme, the
+    0.4 % point stands in, and says so.
+    """
+    d, w, n = r.design, r.weather, r.scenario.design_return_period
+    db_x, wb_x = d.extreme_dry_bulb_for(n), d.extreme_wet_bulb
+    states = [
+        (db_x, d.cooling_coincident_wet_bulb, f"{n}-year extreme dry-bulb" if db_x is not None
+         else f"0.4 % dry-bulb (no {n}-year extreme in the data)"),
+        (d.evaporation_coincident_dry_bulb, wb_x, "extreme wet-bulb" if wb_x is not None
+         else "0.4 % wet-bulb (no extreme wet-bulb in the data)"),
+    ]
+    states[0] = (db_x if db_x is not None else d.cooling_dry_bulb,) + states[0][1:]
+    states[1] = (states[1][0], wb_x if wb_x is not None else d.evaporation_wet_bulb, states[1][2])
+    hot, humid = int(np.argmax(w.dry_bulb.magnitude)), int(np.argmax(w.wet_bulb.magnitude))
+    states += [(w.dry_bulb[hot], w.wet_bulb[hot], f"hottest typical-year hour (#{hot + 1})"),
+               (w.dry_bulb[humid], w.wet_bulb[humid], f"most humid typical-year hour (#{humid + 1})")]
+    return design_states(r, states)
+
+
+def design_states(r: Resolved, states) -> AirStates:
+    """Air states from ``(dry-bulb, wet-bulb, label)``; a wet-bulb never above its dry-bulb."""
     p = psy.pressure_from_elevation(r.elevation)
-    dbq = Q_(np.array([x.to("degC").magnitude for x in db]), "degC")
-    wbq = Q_(np.array([x.to("degC").magnitude for x in wb]), "degC")
-    return AirStates(dbq, wbq, psy.humidity_ratio_from_wet_bulb(dbq, wbq, p), p * np.ones(2), np.zeros(2))
+    wbq = Q_(np.array([x.to("degC").magnitude for _, x, _ in states]), "degC")
+    dbq = Q_(np.maximum([x.to("degC").magnitude for x, _, _ in states], wbq.magnitude), "degC")
+    labels = tuple(f"{label} {db:.1f} degC dry-bulb / {wb:.1f} degC wet-bulb"
+                   for (_, _, label), db, wb in zip(states, dbq.magnitude, wbq.magnitude))
+    k = len(states)
+    return AirStates(dbq, wbq, psy.humidity_ratio_from_wet_bulb(dbq, wbq, p), p * np.ones(k), np.zeros(k), labels)
+
+
+def percent_design_air(r: Resolved) -> AirStates:
+    """The ASHRAE 0.4 % cooling and evaporation design points, for comparison with the extremes."""
+    d = r.design
+    return design_states(r, [(d.cooling_dry_bulb, d.cooling_coincident_wet_bulb, "0.4 % dry-bulb"),
+                             (d.evaporation_coincident_dry_bulb, d.evaporation_wet_bulb, "0.4 % wet-bulb")])
 
 
 # ---------------------------------------------------------------- the plant at given outdoor air
