@@ -58,7 +58,7 @@ def test_parts_add_up(memphis):
     assert r.it_power_nameplate >= r.it_power >= r.it_power_average
     assert r.gpu_power_average < r.gpu_power
     fac = (r.it_power_average + r.cooling_power_average + r.electrical_losses_average
-           + r.support_power_average).to("MW").magnitude
+           + r.support_power_average + r.site_services_power_average).to("MW").magnitude
     assert fac == pytest.approx(r.facility_power_average.to("MW").magnitude, rel=1e-9)
 
 

@@ -653,10 +653,43 @@ class Battery(Spec):
     round_trip_efficiency: Efficiency
 
 
+class Support(Spec):
+    """Site services outside the white space and the cooling plant: offices, generator block heaters,
+    building management and security, cooling-tower water treatment.
+
+    Each draws power all year and gives it off as heat on site (its own small HVAC, the generator
+    enclosures), so it adds to facility power and to the heat leaving the site. Electrical-room
+    (gray-space) cooling is not here: the model already carries distribution and UPS losses
+    through the air loop.
+    """
+
+    category: ClassVar[str] = "support"
+
+    # Office and amenity floor area per MW of design IT load. [m^2/MW]
+    office_area: Annotated[SpecValue, Dim("[length] ** 2 / [power]", "0 m^2/MW", "1000 m^2/MW",
+                                          what="an office area per MW of IT",
+                                          why="offices are a few tens of m^2 per MW of IT, e.g. '20 m^2/MW'")]
+    # Average electric power per m^2 of office (lighting, plugs, HVAC), year-round. [W/m^2]
+    office_power_density: Annotated[SpecValue, Dim("[power] / [length] ** 2", "0 W/m^2", "200 W/m^2",
+                                                   what="an office power density",
+                                                   why="offices average about 5-30 W/m^2, e.g. '18 W/m^2'")]
+    # Average draw of one standby generator set's jacket-water (block) heaters. [W]
+    block_heater_power: Annotated[SpecValue, Dim("[power]", "0 W", "100 kW", what="a block-heater power",
+                                                 why="a few kW per generator set, e.g. '5 kW'")]
+    # Building management, power monitoring, security systems and site lighting, as a share of
+    # design IT load. [-]
+    controls_fraction: Annotated[SpecValue, Dim("[dimensionless]", 0, 0.05, what="a fraction of IT load",
+                                                why="well under 1 % of IT load, e.g. 0.001")]
+    # Cooling-tower water treatment (make-up pumping, side-stream filtration, chemical feed) per
+    # unit of heat the towers reject. [-]
+    water_treatment_fraction: Annotated[SpecValue, Dim("[dimensionless]", 0, 0.05, what="a fraction of heat rejected",
+                                                       why="well under 1 % of the heat rejected, e.g. 0.0005")]
+
+
 SPEC_TYPES: dict[str, type[Spec]] = {
     cls.category: cls
     for cls in (Accelerator, Server, Host, Workload, Switch, Transceiver, Fabric, Storage, Cooling,
-                Electrical, Site, Grid, Turbine, Battery)
+                Electrical, Site, Grid, Turbine, Battery, Support)
 }
 
 

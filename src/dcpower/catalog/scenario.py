@@ -233,6 +233,9 @@ class Scenario(_Part):
     # The design peak (facility power, grid peak, plant sizing) is taken at the n-year return-period
     # extreme dry-bulb and the extreme wet-bulb; see RETURN_PERIOD_SOURCE for the default.
     design_return_period: int = 20
+    # Site services (offices, generator block heaters, controls, water treatment): a support id
+    # from specs/support.toml, or none.
+    support: str | None = "campus"
     phases: list[Phase] = Field(default_factory=list)
 
     @field_validator("design_return_period", mode="before")
@@ -246,7 +249,7 @@ class Scenario(_Part):
 
 # Scenario fields that name a spec: "--set cooling.approach=3K" overrides a field of that spec.
 SPEC_FIELDS = {"accelerator": "accelerator", "server": "server", "site": "site",
-               "grid": "grid", "cooling": "cooling", "workload": "workload"}
+               "grid": "grid", "cooling": "cooling", "workload": "workload", "support": "support"}
 
 
 def scenario_dir() -> Path:
@@ -351,7 +354,7 @@ ID_FIELDS = {"accelerator": "accelerator", "server": "server", "site": "site", "
              "workload": "workload",
              "compute_fabric": "fabric", "frontend_fabric": "fabric", "management_fabric": "fabric",
              "system": "storage", "transformer": "electrical", "ups": "electrical", "distribution": "electrical",
-             "turbine": "turbine", "battery": "battery"}
+             "turbine": "turbine", "battery": "battery", "support": "support"}
 
 
 SIZING_IDS = {"ups_module": "ups_module", "transformer": "power_transformer",

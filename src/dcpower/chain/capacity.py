@@ -57,16 +57,7 @@ def _count(n):
 
 def _generator_unit(r):
     """The generator set, its rating class, the site temperature and its site-derated real power."""
-    z = r.scenario.sizing
-    gen = r.catalog.get("generator", z.generator)
-    rating_sv = {"standby": gen.standby_rating, "prime": gen.prime_rating,
-                 "continuous": gen.continuous_rating}[z.generator_rating] or gen.standby_rating
-    extreme = r.design.extreme_dry_bulb_for(r.scenario.design_return_period)
-    site_t = extreme if extreme is not None else r.design.cooling_dry_bulb
-    kva = sz.generator_site_rating(rating_sv.quantity, site_t, gen.derate_temperature.quantity,
-                                   gen.temperature_derate.quantity, r.elevation,
-                                   gen.derate_altitude.quantity, gen.altitude_derate.quantity)
-    return gen, rating_sv, site_t, Q_(kva.to("kVA").magnitude * gen.power_factor.quantity.magnitude, "kW")
+    return steps.generator_unit(r)
 
 
 def _electrical(c: Chain, rec) -> dict:

@@ -66,6 +66,7 @@ def record_chain(c: Chain, results: dict, rec: Recorder) -> None:
     _electrical(c, rec)
     _loops(c, rec)
     _rejection(c, rec)
+    _site_services(c, rec)
     _facility(c, rec)
     _design_point(c, rec)
     _water(c, results, rec)
@@ -220,6 +221,36 @@ def _facility(c: Chain, rec: Recorder) -> None:
              [("transformer loss, design", first(c.peak(c.design.transformer_loss)).to("MW")),
               ("facility_power", first(c.peak(c.design.facility)).to("MW")),
               ("facility_power_average", first(c.mean(c.hourly.facility, "MW")))])
+
+
+def _site_services(c: Chain, rec: Recorder) -> None:
+    r = c.resolved
+    sp, ss = r.support, c.design.site_services
+    if sp is None:
+        return
+    from dcpower.chain import steps
+
+    gen, _, _, unit = steps.generator_unit(r)
+    rec.step(f"Site services ({sp.id}): offices, generator block heaters, controls, water treatment",
+             "P_office = A/MW x P_IT x p;  P_heaters = n_gen x p_heater (n_gen standby sets for the facility at "
+             "the generator redundancy);  P_controls = f x P_IT;  P_water = f x Q_rejected (towers);  "
+             "all of it leaves the site as heat",
+             [spec_input(f"{sp.id}.office_area", sp.office_area),
+              spec_input(f"{sp.id}.office_power_density", sp.office_power_density),
+              spec_input(f"{sp.id}.block_heater_power", sp.block_heater_power),
+              Input("generator site rating", unit, f"generator '{gen.id}' (sizing)"),
+              spec_input(f"{sp.id}.controls_fraction", sp.controls_fraction),
+              spec_input(f"{sp.id}.water_treatment_fraction", sp.water_treatment_fraction)],
+             [("offices, design", first(c.peak(ss.office)).to("kW")),
+              ("generator sets with block heaters",
+               int(first(c.peak(Q_(np.asarray(ss.generators, dtype=float), "dimensionless")).magnitude))),
+              ("block heaters, design", first(c.peak(ss.block_heaters)).to("kW")),
+              ("controls and security, design", first(c.peak(ss.controls)).to("kW")),
+              ("water treatment, design", first(c.peak(ss.water_treatment)).to("kW")),
+              ("site_services_power", first(c.peak(ss.total)).to("MW")),
+              ("site_services_power_average", first(c.mean(c.hourly.site_services.total, "MW")))],
+             note="Electrical-room (gray-space) cooling is in the plant already: distribution and UPS losses go "
+                  "through the air loop.")
 
 
 def _design_point(c: Chain, rec: Recorder) -> None:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 from dcpower.catalog.bounds import check_magnitudes
 from dcpower.catalog.loader import Catalog, builtin_dir, data_path, format_validation_error, load_catalog, suggest
 from dcpower.catalog.models import (Accelerator, Battery, Cooling, Electrical, Fabric, Grid, Server, Site, Spec,
-                                    SpecValue, Storage, Switch, Transceiver, Turbine, Workload, field_dim)
+                                    SpecValue, Storage, Support, Switch, Transceiver, Turbine, Workload, field_dim)
 from dcpower.catalog.scenario import Scenario, apply_settings, load_scenario
 from dcpower.errors import InputError
 from dcpower.units import Q_
@@ -38,7 +38,7 @@ __all__ = ["Resolved", "FabricParts", "SampledValue", "resolve", "title_for", "o
            "site_design_conditions", "OVERRIDABLE", "STRUCTURAL"]
 
 # Specs held by role in a Resolved (values named "server.fan_power"), not by id.
-ROLES = ("accelerator", "server", "cooling", "grid", "workload", "idle")
+ROLES = ("accelerator", "server", "cooling", "grid", "workload", "idle", "support")
 # Keyword shortcuts of estimate() for scenario fields.
 OVERRIDABLE = ("gpus", "accelerator", "server", "gpus_per_server", "host_power", "utilization", "workload",
                "site", "weather", "cooling", "pue", "grid")
@@ -147,6 +147,7 @@ class Resolved:
     title: str
     warnings: tuple[str, ...] = ()
     samples: int = 1  # length S of the leading sample axis (1 unless with_values made a batch)
+    support: Support | None = None  # site services (offices, block heaters, controls, water treatment)
 
     # ------------------------------------------------------------ batches
 
@@ -193,8 +194,9 @@ class Resolved:
         """Models holding values, by the prefix their values are named with."""
         s = self.scenario
         owners: dict[str, BaseModel] = {"": s, "storage": s.storage, "electrical": s.electrical, "onsite": s.onsite}
-        for role in ("accelerator", "server", "cooling", "grid", "workload", "idle"):
-            owners[role] = getattr(self, role)
+        for role in ROLES:
+            if getattr(self, role) is not None:
+                owners[role] = getattr(self, role)
         equipment = [p for f in self.fabrics for p in f.specs()]
         equipment += [x for x in (self.storage, self.transformer, self.ups, self.distribution, self.turbine,
                                   self.battery) if x is not None]
@@ -317,7 +319,7 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
         turbine=catalog.get("turbine", on.turbine) if on.turbine and on.turbines else None,
         battery=catalog.get("battery", on.battery) if on.battery and on.batteries else None,
         weather=weather, design=design, elevation=elevation, elevation_source=elevation_source,
-        title="", warnings=tuple(warnings))
+        title="", warnings=tuple(warnings), support=get("support", scen.support) if scen.support else None)
     title = title_for(resolved)
     if changed:  # the file's name no longer describes what is estimated
         resolved = dataclasses.replace(resolved, scenario=scen.model_copy(update={"name": title}))

@@ -26,8 +26,8 @@ from dcpower.units import Q_
 from dcpower.weather.model import AirStates
 
 __all__ = ["ITLoad", "FabricLoad", "StorageLoad", "ITPower", "ItSide", "Loops", "Rejection", "Plant",
-           "TowerWater", "GridSupply", "it_load_step", "fabric_step", "storage_step", "it_power_step",
-           "design_air", "plant_step", "tower_water_step", "grid_step", "whole", "HOST_COMPONENTS"]
+           "TowerWater", "GridSupply", "SiteServices", "it_load_step", "fabric_step", "storage_step",
+           "it_power_step", "design_air", "site_services_step", "generator_unit", "plant_step", "tower_water_step", "grid_step", "whole", "HOST_COMPONENTS"]
 
 Quantity = Any  # a pint Quantity, scalar or array
 
@@ -461,6 +461,70 @@ def heat_rejection_fans(r: Resolved, q_reject, rise, air: AirStates):
 
 
 @dataclass(frozen=True)
+class SiteServices:
+    """Site services outside the white space and the plant, shape ``(S, H)`` or scalars [W]."""
+
+    office: Quantity
+    block_heaters: Quantity
+    controls: Quantity
+    water_treatment: Quantity
+    generators: Any  # standby generator sets whose block heaters are counted
+
+    @property
+    def sized(self) -> dict:
+        """What is sized once at design and kept every hour: offices, block heaters, controls. [W]"""
+        return {"site_office": self.office, "site_block_heaters": self.block_heaters, "site_controls": self.controls}
+
+    @property
+    def total(self) -> Quantity:
+        return self.office + self.block_heaters + self.controls + self.water_treatment
+
+
+def generator_unit(r: Resolved):
+    """The scenario's generator set, its rating class, the site temperature and its site-derated real power [kW]."""
+    from dcpower.physics import sizing as sz
+
+    z = r.scenario.sizing
+    gen = r.catalog.get("generator", z.generator)
+    rating_sv = {"standby": gen.standby_rating, "prime": gen.prime_rating,
+                 "continuous": gen.continuous_rating}[z.generator_rating] or gen.standby_rating
+    extreme = r.design.extreme_dry_bulb_for(r.scenario.design_return_period)
+    site_t = extreme if extreme is not None else r.design.cooling_dry_bulb
+    kva = sz.generator_site_rating(rating_sv.quantity, site_t, gen.derate_temperature.quantity,
+                                   gen.temperature_derate.quantity, r.elevation,
+                                   gen.derate_altitude.quantity, gen.altitude_derate.quantity)
+    return gen, rating_sv, site_t, Q_(kva.to("kVA").magnitude * gen.power_factor.quantity.magnitude, "kW")
+
+
+def site_services_step(r: Resolved, it, load, heat_rejected, sized: dict | None = None) -> SiteServices:
+    """Offices, generator block heaters, controls and security, tower water treatment.
+
+    ``P_office = A_office/MW x P_IT x p_office``; ``P_heaters = n_gen x p_heater`` with n_gen the
+    standby sets for ``load`` at the generator redundancy; ``P_controls = f x P_IT``;
+    ``P_water = f x Q_rejected`` (cooling towers only). ``sized`` is the design evaluation's
+    offices, heaters and controls (:attr:`SiteServices.sized`), which the hours keep.
+    """
+    from dcpower.physics import sizing as sz
+
+    sp = r.support
+    zero = Q_(np.zeros(np.shape(load.magnitude)), "W")
+    if sp is None:
+        return SiteServices(zero, zero, zero, zero, 0)
+    water = heat_rejected * _magnitude(sp.water_treatment_fraction.quantity) \
+        if r.cooling.heat_rejection == "cooling-tower" else zero
+    if sized is not None and "site_office" in sized:
+        return SiteServices(*(sized[k] + zero for k in ("site_office", "site_block_heaters", "site_controls")),
+                            water.to("W"), None)
+    office = (it * sp.office_area.quantity * sp.office_power_density.quantity).to("W")
+    unit = generator_unit(r)[3].to("W").magnitude
+    n_gen = np.vectorize(lambda w: sz.redundant_units(Q_(w, "W"), Q_(unit, "W"),
+                                                      r.scenario.sizing.generator_redundancy))(load.to("W").magnitude)
+    heaters = (n_gen * sp.block_heater_power.quantity).to("W")
+    controls = (it * _magnitude(sp.controls_fraction.quantity)).to("W")
+    return SiteServices(office, heaters, controls, water.to("W"), n_gen)
+
+
+@dataclass(frozen=True)
 class Plant:
     """The facility at one set of outdoor-air states: every flow of power and heat, shape ``(S, H)``."""
 
@@ -472,6 +536,7 @@ class Plant:
     transformer_source: str
     facility: Quantity
     transformer_rating: Quantity
+    site_services: SiteServices
 
     @property
     def cooling_power(self) -> Quantity:
@@ -488,12 +553,13 @@ class Plant:
         """Heat leaving the site: via the towers or dry coolers, plus heat-rejection fans, auxiliaries
         and transformer losses straight to outdoor air. Equals facility power. [W]"""
         j = self.rejection
-        return j.heat_rejected + j.device_fans + j.support + self.transformer_loss
+        return j.heat_rejected + j.device_fans + j.support + self.transformer_loss + self.site_services.total
 
     @property
     def ratings(self) -> dict:
-        """Installed rating of each electrical component: distribution, UPS, transformer. [W]"""
-        return {**self.side.ratings, "transformer": self.transformer_rating}
+        """Installed rating of each electrical component (distribution, UPS, transformer), and the
+        site services sized at design. [W]"""
+        return {**self.side.ratings, "transformer": self.transformer_rating, **self.site_services.sized}
 
 
 def plant_step(r: Resolved, it_power, racks, air: AirStates, ratings: dict | None = None) -> Plant:
@@ -511,12 +577,14 @@ def plant_step(r: Resolved, it_power, racks, air: AirStates, ratings: dict | Non
     e = r.scenario.electrical
     load = side.ups_loss + it + side.distribution_loss + side.lighting + loops.fans + loops.pumps + \
         rejection.chiller + rejection.device_fans + rejection.support
+    services = site_services_step(r, it, load, rejection.heat_rejected, ratings)
+    load = load + services.total
     rating = ratings["transformer"] if ratings is not None else load / _magnitude(e.design_loading.quantity)
     loss, source = _component_loss(r.transformer, e.transformer_efficiency, load, rating)
     facility = load + loss
     if r.scenario.pue is not None:
         facility = it * np.reshape(r.scenario.pue, (-1, 1))
-    return Plant(it, side, loops, rejection, loss, source, facility, rating)
+    return Plant(it, side, loops, rejection, loss, source, facility, rating, services)
 
 
 def racks_column(racks):
