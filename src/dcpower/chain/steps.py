@@ -517,8 +517,10 @@ def site_services_step(r: Resolved, it, load, heat_rejected, sized: dict | None 
                             water.to("W"), None)
     office = (it * sp.office_area.quantity * sp.office_power_density.quantity).to("W")
     unit = generator_unit(r)[3].to("W").magnitude
-    n_gen = np.vectorize(lambda w: sz.redundant_units(Q_(w, "W"), Q_(unit, "W"),
-                                                      r.scenario.sizing.generator_redundancy))(load.to("W").magnitude)
+    # sz.redundant_units on every state at once: x (ceil(P / (y U)) + k) + extra
+    red = sz.parse_redundancy(r.scenario.sizing.generator_redundancy)
+    per_system = np.ceil(load.to("W").magnitude / red.share / unit - 1e-9)
+    n_gen = np.where(per_system > 0, red.systems * (per_system + red.spares) + red.extra, 0)
     heaters = (n_gen * sp.block_heater_power.quantity).to("W")
     controls = (it * _magnitude(sp.controls_fraction.quantity)).to("W")
     return SiteServices(office, heaters, controls, water.to("W"), n_gen)
