@@ -247,7 +247,7 @@ def _site_services(c: Chain, rec: Recorder) -> None:
               ("block heaters, design", first(c.peak(ss.block_heaters)).to("kW")),
               ("controls and security, design", first(c.peak(ss.controls)).to("kW")),
               ("water treatment, design", first(c.peak(ss.water_treatment)).to("kW")),
-              ("site_services_power", first(c.peak(ss.total)).to("MW")),
+              ("site services, design", first(c.peak(ss.total)).to("MW")),
               ("site_services_power_average", first(c.mean(c.hourly.site_services.total, "MW")))],
              note="Electrical-room (gray-space) cooling is in the plant already: distribution and UPS losses go "
                   "through the air loop.")

@@ -32,7 +32,7 @@ __all__ = ["Chain", "run_chain", "chain_results", "CHAIN_RESULTS"]
 CHAIN_RESULTS = (
     "gpus", "servers", "racks", "gpu_power", "gpu_power_average", "host_power", "network_power", "storage_power",
     "network_switches", "network_transceivers", "storage_systems", "it_power_nameplate", "it_power", "it_power_average", "cooling_power_average",
-    "electrical_losses_average", "support_power_average", "site_services_power", "site_services_power_average",
+    "electrical_losses_average", "support_power_average", "site_services_power_average",
     "facility_power", "facility_power_average",
     "annual_it_energy", "annual_energy", "pue", "pue_design", "heat_rejected", "free_cooling_hours",
     "supply_temperature_exceeded_hours", "water_evaporated", "water_blowdown", "water_drift", "annual_water",
@@ -151,7 +151,6 @@ def _plant_results(c: Chain, S: int) -> dict:
         "cooling_power_average": c.mean(h.cooling_power, "MW"),
         "electrical_losses_average": c.mean(h.electrical_losses, "MW"),
         "support_power_average": c.mean(h.side.lighting, "MW"),
-        "site_services_power": c.peak(d.site_services.total).to("MW"),
         "site_services_power_average": c.mean(h.site_services.total, "MW"),
         "facility_power": c.peak(d.facility).to("MW"),
         "facility_power_average": c.mean(h.facility, "MW"),
