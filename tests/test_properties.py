@@ -38,7 +38,7 @@ quantities = st.builds(lambda n, u: f"{n}{u}", numbers, units)
 SET_KEYS = ["electrical.ups_efficiency", "electrical.design_loading", "electrical.power_factor",
             "accelerator.max_power", "server.gpus", "server.psu_efficiency", "server.fan_power",
             "cooling.supply_temperature", "cooling.cycles_of_concentration", "cooling.approach",
-            "cooling.liquid_fraction", "cooling.pump_efficiency", "cooling.drift_rate",
+            "server.liquid_fraction", "cooling.pump_efficiency", "cooling.drift_rate",
             "grid.energy_price", "grid.carbon_intensity", "site.elevation", "onsite.grid_limit",
             "utilization", "pue", "gpus", "storage.read_bandwidth_per_gpu", "electrical.lighting_power_density"]
 

@@ -151,7 +151,7 @@ def test_ranges_bound_every_efficiency_and_fraction():
     # the classes of the issue: efficiencies in (0, 1], powers >= 0, cycles > 1, counts whole
     cases = [("server", "psu_efficiency", 0, 1.0001), ("cooling", "cycles_of_concentration", 1, None),
              ("server", "cpu_power", "-1 W", None), ("electrical", "efficiency", 0, 1.01),
-             ("cooling", "liquid_fraction", -0.01, 1.01)]
+             ("server", "liquid_fraction", -0.01, 1.01)]
     for category, name, low_bad, high_bad in cases:
         dim = field_dim(SPEC_TYPES[category], name)
         assert isinstance(dim, Dim)

@@ -151,7 +151,11 @@ def test_generic_host(catalog):
 @pytest.mark.parametrize("acc_id", ["v100-sxm2", "a100-pcie", "a100-sxm", "h100-pcie", "h100-sxm", "h100-nvl",
                                     "h200-sxm", "gh200", "b200", "gb200", "b300", "gb300"])
 def test_every_nvidia_accelerator_can_be_estimated(acc_id):
-    r = dcpower.estimate(accelerator=acc_id, gpus=1000, sizing=False)
+    cat = load_catalog()
+    usual = cat.get("server", cat.get("accelerator", acc_id).default_server)
+    # in a hall its usual server fits
+    r = dcpower.estimate(accelerator=acc_id, gpus=1000, sizing=False,
+                         cooling="dlc-tower" if usual.cooling == "liquid" else "air-chiller")
     it = r.it_power.to("MW").magnitude
     # at least the accelerators themselves at full power: 1000 x max_power
     gpu_mw = load_catalog().get("accelerator", acc_id).max_power.quantity.to("MW").magnitude * 1000

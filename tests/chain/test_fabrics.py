@@ -114,6 +114,7 @@ baseboard_power = "400 W"
 drive_power = "100 W"
 fan_power = "300 W"
 psu_efficiency = 0.95
+liquid_fraction = 0.8
 gpus_per_rack = 32
 """
 

@@ -44,9 +44,11 @@ def test_condenser_pumps_on_the_tower_circulation(dlc_tower):
 def test_cdu_pumps_carry_the_liquid_heat(dlc_tower):
     r, c = dlc_tower
     lp = c.design.loops
-    # V = f P_IT / (rho cp dT) with f = 0.75, dT = 10 K; P = V x 150 kPa / 0.7 (dlc-tower spec values)
+    # V = f P_IT / (rho cp dT) with f the server's liquid share (specs/servers.toml), dT = 10 K;
+    # P = V x 150 kPa / 0.7 (dlc-tower spec values)
+    f = r.server.liquid_fraction.quantity.magnitude
     it = _peak(c, c.design.it.to("W"))
-    flow = 0.75 * it / (997.05 * 4181.3 * 10)
+    flow = f * it / (997.05 * 4181.3 * 10)
     assert _peak(c, lp.cdu_flow.to("m^3/s")) == pytest.approx(flow, rel=1e-9)
     assert _peak(c, lp.cdu_pumps.to("W")) == pytest.approx(flow * 150e3 / 0.7, rel=1e-9)
     total = lp.facility_pumps + lp.cdu_pumps + lp.condenser_pumps
@@ -63,10 +65,11 @@ def test_air_chiller_pumps_chilled_water_at_22_w_per_gpm():
 
 
 def test_electrical_losses_leave_through_the_electrical_rooms(dlc_tower):
-    _, c = dlc_tower
+    r, c = dlc_tower
+    f = r.server.liquid_fraction.quantity.magnitude
     lp, side = c.design.loops, c.design.side
     # the hall's air movers carry the air share and lighting only; UPS and distribution losses have their own
-    assert np.allclose(lp.air_heat.magnitude, (0.25 * c.design.it + side.lighting).to(lp.air_heat.units).magnitude)
+    assert np.allclose(lp.air_heat.magnitude, ((1 - f) * c.design.it + side.lighting).to(lp.air_heat.units).magnitude)
     assert np.allclose(lp.electrical_room_heat.magnitude,
                        (side.ups_loss + side.distribution_loss).to(lp.electrical_room_heat.units).magnitude)
     assert np.all(lp.electrical_room_fans.magnitude > 0)

@@ -134,7 +134,8 @@ def test_unmet_flag_in_every_format(immersion, capsys):
 def test_immersed_servers_have_no_fans():
     dry = resolve(cooling="dlc-tower")
     wet = resolve(cooling="immersion")
-    assert dry.server.id == wet.server.id and dry.server.fan_power.quantity.magnitude > 0
+    # the immersion node is the liquid-cooled node with its fans removed (specs/servers.toml)
+    assert dry.server.fan_power.quantity.magnitude > 0
     assert wet.server.fan_power.quantity.to("W").magnitude == 0
     a = dcpower.estimate(gpus=GPUS, cooling="immersion", sizing=False)
     b = dcpower.estimate(gpus=GPUS, cooling="dlc-tower", sizing=False)

@@ -114,7 +114,9 @@ def test_memphis_counts_follow_the_rules(memphis):
 
 
 def test_memphis_warns_that_towers_cannot_make_w32(memphis):
-    assert memphis.results["supply_temperature_margin"].to("K").magnitude == pytest.approx(32 - 34.1)
+    # the design is taken at the Memphis extreme wet-bulb 29.4 degC (sites.toml, ASHRAE 2009) + tower
+    # approach 5.6 K + HX approach 1.7 K (cooling.toml, dlc-tower) = 36.7 degC against the W32 limit
+    assert memphis.results["supply_temperature_margin"].to("K").magnitude == pytest.approx(32 - 36.7)
     assert any("W32" in w and "chillers carry the difference" in w for w in memphis.warnings)
     assert memphis.results["chillers"].magnitude > 0
 

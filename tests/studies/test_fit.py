@@ -26,8 +26,9 @@ def test_water_fit_and_binding_constraint():
 
 
 def test_b200_fewer_gpus_than_h100_in_same_budget():
-    h100 = dcpower.fit(power="100 MW").gpus
-    b200 = dcpower.fit(power="100 MW", accelerator="b200").gpus
+    # both in an air hall: the catalog has only air-cooled B200 servers
+    h100 = dcpower.fit(power="100 MW", cooling="air-chiller").gpus
+    b200 = dcpower.fit(power="100 MW", accelerator="b200", cooling="air-chiller").gpus
     assert b200 < h100  # 1,000 W against 700 W per GPU (accelerators.toml)
 
 

@@ -353,6 +353,21 @@ class Server(Spec):
     # The compute fabric (a fabric id) such a server usually connects to; a scenario that
     # names no network.compute_fabric uses it.
     compute_fabric: str | None = None
+    # Share of the server's heat its liquid loop captures (cold plates on GPUs only, on GPUs
+    # and CPUs, a whole liquid-cooled rack, immersion); the rest goes to room air. Air-cooled
+    # servers capture none; a liquid-cooled or immersion server must say.
+    liquid_fraction: OptShare = None
+
+    @model_validator(mode="after")
+    def _liquid_share(self):
+        if self.cooling == "air" and self.liquid_fraction is not None \
+                and self.liquid_fraction.quantity.magnitude != 0:
+            raise ValueError("an air-cooled server captures no heat in liquid: leave out liquid_fraction "
+                             "or set cooling = \"liquid\"")
+        if self.cooling != "air" and self.liquid_fraction is None:
+            raise ValueError(f"a {self.cooling}-cooled server needs liquid_fraction, the share of its heat "
+                             "the liquid captures (e.g. 0.8 for cold plates on GPUs and CPUs)")
+        return self
 
 
 class Host(Spec):
@@ -374,6 +389,8 @@ class Host(Spec):
     fan_power_per_gpu: Power
     psu_efficiency: Efficiency
     host_idle_fraction: OptShare = None
+    # Share of a generic node's heat captured by cold plates when it is built for a liquid hall.
+    liquid_fraction: OptShare = None
 
 
 class Workload(Spec):
@@ -469,6 +486,10 @@ class Storage(Spec):
 
 CoolingKind = Literal["air-chiller", "rear-door", "dlc-tower", "dlc-drycooler", "immersion", "air-economizer",
                       "air-aircooled-chiller"]
+HallKind = Literal["air", "liquid", "immersion"]
+# The hall each cooling kind builds, where a cooling entry does not say: which servers it takes.
+HALL_OF_KIND = {"air-chiller": "air", "rear-door": "air", "dlc-tower": "liquid", "dlc-drycooler": "liquid",
+                "immersion": "immersion", "air-economizer": "air", "air-aircooled-chiller": "air"}
 # Where the plant heat leaves: open cooling towers, dry coolers, the air-cooled condensers of the
 # chillers themselves, or the exhaust of an airside economizer (with air-cooled trim chillers).
 HeatRejection = Literal["cooling-tower", "dry-cooler", "air-cooled-condenser", "outdoor-air"]
@@ -484,7 +505,9 @@ class Cooling(Spec):
 
     kind: CoolingKind
     description: str
-    liquid_fraction: Share
+    # Which servers the hall takes: air-cooled, liquid-cooled (cold plates) or immersion. How
+    # much heat the liquid captures is the server's liquid_fraction.
+    hall: HallKind | None = None
     supply_temperature: WaterTemperature
     air_loop_supply_temperature: OptWaterTemperature = None
     loop_delta_t: DeltaT
@@ -548,8 +571,21 @@ class Cooling(Spec):
     support_power_fraction: Annotated[SpecValue | None, Dim("[dimensionless]", 0, 0.5, what="a support fraction",
                                                             why="a fraction of IT power, e.g. 0.01")] = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _hall(cls, data):
+        if isinstance(data, dict):
+            if "liquid_fraction" in data:
+                raise ValueError("liquid_fraction is a property of the server now (servers.toml); give the "
+                                 "cooling hall = \"air\", \"liquid\" or \"immersion\" instead")
+            if data.get("hall") is None and data.get("kind") in HALL_OF_KIND:
+                data = {**data, "hall": HALL_OF_KIND[data["kind"]]}
+        return data
+
     @model_validator(mode="after")
     def _complete(self):
+        if self.hall is None:
+            raise ValueError(f"cooling kind '{self.kind}' needs hall = \"air\", \"liquid\" or \"immersion\"")
         # Air movers are needed even for immersion: electrical-room losses and lighting heat
         # reach the plant through air handlers.
         need = ["air_delta_t", "air_pressure", "fan_efficiency"]
@@ -614,8 +650,11 @@ class SiteDesign(BaseModel):
     cooling_coincident_wet_bulb: OutdoorWetBulb
     evaporation_wet_bulb: OutdoorWetBulb      # 0.4 % annual evaporation wet-bulb
     evaporation_coincident_dry_bulb: OutdoorDryBulb
-    extreme_dry_bulb: OptOutdoorDryBulb = None  # n-year return period max dry-bulb
-    extreme_wet_bulb: OptOutdoorWetBulb = None
+    extreme_dry_bulb: OptOutdoorDryBulb = None  # 20-year return-period max dry-bulb
+    extreme_dry_bulb_5yr: OptOutdoorDryBulb = None   # 5-, 10- and 50-year return-period max dry-bulb
+    extreme_dry_bulb_10yr: OptOutdoorDryBulb = None
+    extreme_dry_bulb_50yr: OptOutdoorDryBulb = None
+    extreme_wet_bulb: OptOutdoorWetBulb = None  # extreme maximum wet-bulb
 
     @field_validator("*", mode="after")
     @classmethod
@@ -685,10 +724,43 @@ class Battery(Spec):
     round_trip_efficiency: Efficiency
 
 
+class Support(Spec):
+    """Site services outside the white space and the cooling plant: offices, generator block heaters,
+    building management and security, cooling-tower water treatment.
+
+    Each draws power all year and gives it off as heat on site (its own small HVAC, the generator
+    enclosures), so it adds to facility power and to the heat leaving the site. Electrical-room
+    (gray-space) cooling is not here: the model already carries distribution and UPS losses
+    through the air loop.
+    """
+
+    category: ClassVar[str] = "support"
+
+    # Office and amenity floor area per MW of design IT load. [m^2/MW]
+    office_area: Annotated[SpecValue, Dim("[length] ** 2 / [power]", "0 m^2/MW", "1000 m^2/MW",
+                                          what="an office area per MW of IT",
+                                          why="offices are a few tens of m^2 per MW of IT, e.g. '20 m^2/MW'")]
+    # Average electric power per m^2 of office (lighting, plugs, HVAC), year-round. [W/m^2]
+    office_power_density: Annotated[SpecValue, Dim("[power] / [length] ** 2", "0 W/m^2", "200 W/m^2",
+                                                   what="an office power density",
+                                                   why="offices average about 5-30 W/m^2, e.g. '18 W/m^2'")]
+    # Average draw of one standby generator set's jacket-water (block) heaters. [W]
+    block_heater_power: Annotated[SpecValue, Dim("[power]", "0 W", "100 kW", what="a block-heater power",
+                                                 why="a few kW per generator set, e.g. '5 kW'")]
+    # Building management, power monitoring, security systems and site lighting, as a share of
+    # design IT load. [-]
+    controls_fraction: Annotated[SpecValue, Dim("[dimensionless]", 0, 0.05, what="a fraction of IT load",
+                                                why="well under 1 % of IT load, e.g. 0.001")]
+    # Cooling-tower water treatment (make-up pumping, side-stream filtration, chemical feed) per
+    # unit of heat the towers reject. [-]
+    water_treatment_fraction: Annotated[SpecValue, Dim("[dimensionless]", 0, 0.05, what="a fraction of heat rejected",
+                                                       why="well under 1 % of the heat rejected, e.g. 0.0005")]
+
+
 SPEC_TYPES: dict[str, type[Spec]] = {
     cls.category: cls
     for cls in (Accelerator, Server, Host, Workload, Switch, Transceiver, Fabric, Storage, Cooling,
-                Electrical, Site, Grid, Turbine, Battery)
+                Electrical, Site, Grid, Turbine, Battery, Support)
 }
 
 

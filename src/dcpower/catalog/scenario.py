@@ -54,6 +54,14 @@ def _plain_number(v: Any) -> Any:
 # Uptime Institute's 2024 global survey average is 1.56).
 MAX_GPUS = 10_000_000
 MAX_PUE = 4.0
+# Return periods of the n-year extreme dry-bulb in the ASHRAE Handbook—Fundamentals climatic
+# design tables (ch. 14) and in the EPW design-conditions header.
+RETURN_PERIODS = (5, 10, 20, 50)
+RETURN_PERIOD_SOURCE = (
+    "Uptime Institute, Data Center Site Infrastructure Tier Standard: Topology (2018), ambient design "
+    "temperatures: the ASHRAE n = 20-year extreme dry-bulb and the extreme maximum wet-bulb for the "
+    "capacity of heat-rejection equipment (as the standard's commentary is widely applied; the text of the "
+    "clause was not re-checked here)")
 GpuCount = Annotated[int, Field(ge=1, le=MAX_GPUS), BeforeValidator(_whole)]
 UnitCount = Annotated[int, Field(ge=0, le=10_000), BeforeValidator(_whole)]
 GridLimit = Annotated[SpecValue | None, Dim("[power]", "0 W", "100 GW", what="a grid limit",
@@ -232,12 +240,26 @@ class Scenario(_Part):
     sizing: SizingChoice = Field(default_factory=SizingChoice)
     ramp_limit: Annotated[SpecValue | None, Dim("[ramp_rate]", "0 MW/min", open_low=True, what="a ramp limit",
                                                 why="a positive rate, e.g. '10 MW/min'")] = None
+    # The design peak (facility power, grid peak, plant sizing) is taken at the n-year return-period
+    # extreme dry-bulb and the extreme wet-bulb; see RETURN_PERIOD_SOURCE for the default.
+    design_return_period: int = 20
+    # Site services (offices, generator block heaters, controls, water treatment): a support id
+    # from specs/support.toml, or none.
+    support: str | None = "campus"
     phases: list[Phase] = Field(default_factory=list)
+
+    @field_validator("design_return_period", mode="before")
+    @classmethod
+    def _return_period(cls, v):
+        if isinstance(v, bool) or v not in RETURN_PERIODS:
+            raise ValueError(f"design_return_period {v!r}: use one of {', '.join(map(str, RETURN_PERIODS))} "
+                             "(years; ASHRAE publishes extreme dry-bulbs for these)")
+        return int(v)
 
 
 # Scenario fields that name a spec: "--set cooling.approach=3K" overrides a field of that spec.
 SPEC_FIELDS = {"accelerator": "accelerator", "server": "server", "site": "site",
-               "grid": "grid", "cooling": "cooling", "workload": "workload"}
+               "grid": "grid", "cooling": "cooling", "workload": "workload", "support": "support"}
 
 
 def scenario_dir() -> Path:
@@ -343,7 +365,7 @@ ID_FIELDS = {"accelerator": "accelerator", "server": "server", "site": "site", "
              "compute_fabric": "fabric", "frontend_fabric": "fabric", "management_fabric": "fabric",
              "system": "storage", "transformer": "electrical", "ups": "electrical", "distribution": "electrical",
              "mv_distribution": "electrical", "hv_transformer": "electrical",
-             "turbine": "turbine", "battery": "battery"}
+             "turbine": "turbine", "battery": "battery", "support": "support"}
 
 
 SIZING_IDS = {"ups_module": "ups_module", "transformer": "power_transformer",
@@ -362,6 +384,8 @@ FIELD_HELP = {
                 "weather/my-station.epw"),
     "pue": ("a fixed PUE from 1 to 4, instead of the plant physics", 1.2),
     "ramp_limit": ("the fastest change in grid draw the utility accepts", "10 MW/min"),
+    "design_return_period": ("return period in years of the extreme dry-bulb the design peak is taken at: "
+                             "5, 10, 20 or 50", 20),
     "grid_limit": ("the power the grid may supply (allocation)", "150 MW"),
     "turbines": ("number of on-site turbines", 0), "batteries": ("number of battery units", 0),
     "ups_efficiency": ("override of the UPS's efficiency", 0.96),

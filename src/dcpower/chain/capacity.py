@@ -57,15 +57,7 @@ def _count(n):
 
 def _generator_unit(r):
     """The generator set, its rating class, the site temperature and its site-derated real power."""
-    z = r.scenario.sizing
-    gen = r.catalog.get("generator", z.generator)
-    rating_sv = {"standby": gen.standby_rating, "prime": gen.prime_rating,
-                 "continuous": gen.continuous_rating}[z.generator_rating] or gen.standby_rating
-    site_t = r.design.extreme_dry_bulb if r.design.extreme_dry_bulb is not None else r.design.cooling_dry_bulb
-    kva = sz.generator_site_rating(rating_sv.quantity, site_t, gen.derate_temperature.quantity,
-                                   gen.temperature_derate.quantity, r.elevation,
-                                   gen.derate_altitude.quantity, gen.altitude_derate.quantity)
-    return gen, rating_sv, site_t, Q_(kva.to("kVA").magnitude * gen.power_factor.quantity.magnitude, "kW")
+    return steps.generator_unit(r)
 
 
 def _electrical(c: Chain, rec) -> dict:
@@ -203,7 +195,7 @@ def _cooling(ch: Chain, rec) -> dict:
     }
     inputs = [Input("cooling redundancy", z.cooling_redundancy, "scenario sizing"),
               _inp(f"{unit.id}.capacity", unit.capacity), _inp(f"{cdu.id}.capacity", cdu.capacity),
-              _inp(f"{c.id}.liquid_fraction", c.liquid_fraction), _inp(f"{c.id}.approach", c.approach),
+              _inp(f"{r.server.id}.liquid_fraction", r.server.liquid_fraction), _inp(f"{c.id}.approach", c.approach),
               _inp(f"{c.id}.hx_approach", c.hx_approach), _inp(f"{c.id}.supply_temperature", c.supply_temperature),
               Input(f"design {'wet' if tower else 'dry'}-bulb", sink, r.design.source)]
     if chiller is not None:

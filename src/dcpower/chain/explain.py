@@ -68,7 +68,9 @@ def record_chain(c: Chain, results: dict, rec: Recorder) -> None:
     _loops(c, rec)
     _rejection(c, results, rec)
     _rejection_fans(c, rec)
+    _site_services(c, rec)
     _facility(c, rec)
+    _design_point(c, rec)
     _water(c, results, rec)
     _grid(c, results, rec)
 
@@ -186,7 +188,7 @@ def _electrical(c: Chain, rec: Recorder) -> None:
 
 def _loops(c: Chain, rec: Recorder) -> None:
     k = c.resolved.cooling
-    names = ("liquid_fraction", "air_delta_t", "air_pressure", "fan_efficiency", "hall_air_temperature",
+    names = ("air_delta_t", "air_pressure", "fan_efficiency", "hall_air_temperature",
              "electrical_room_air_delta_t", "electrical_room_air_pressure", "loop_delta_t", "pump_pressure",
              "pump_efficiency", "cdu_pump_pressure", "condenser_pump_specific_power", "tower_range")
     lp = c.design.loops
@@ -198,7 +200,11 @@ def _loops(c: Chain, rec: Recorder) -> None:
              "m = Q / (cp dT); V = m / rho; P_fan = V dp_std (rho_std / rho) / eta;  hall: air share + lighting; "
              "electrical rooms: UPS + distribution losses;  V_w = Q / (rho cp dT_loop); P_pump = V dp / eta;  "
              "CDU: V = Q_liquid / (rho cp dT_loop);  condenser: V = Q_plant / (rho cp range), P = V x W/gpm",
-             [*(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names if getattr(k, n) is not None),
+             [spec_input(f"{c.resolved.server.id}.liquid_fraction", c.resolved.server.liquid_fraction)
+              if c.resolved.server.liquid_fraction is not None else
+              Input(f"{c.resolved.server.id}.liquid_fraction", 0.0, "air-cooled server"),
+              Input("hall", k.hall, f"cooling '{k.id}'"),
+              *(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names if getattr(k, n) is not None),
               Input("hall air density", steps.hall_air_density(c.resolved).to("kg/m^3"),
                     "moist-air density at the site pressure and hall air temperature (ASHRAE Fundamentals 2017 "
                     "ch. 1); standard air where the cooling gives no temperature"),
@@ -289,6 +295,57 @@ def _facility(c: Chain, rec: Recorder) -> None:
              [*((f"{k.replace('_', ' ')} loss, design", first(c.peak(v)).to("MW")) for k, v in up.losses.items()),
               ("facility_power", first(c.peak(c.design.facility)).to("MW")),
               ("facility_power_average", first(c.mean(c.hourly.facility, "MW")))])
+
+
+def _site_services(c: Chain, rec: Recorder) -> None:
+    r = c.resolved
+    sp, ss = r.support, c.design.site_services
+    if sp is None:
+        return
+    from dcpower.chain import steps
+
+    gen, _, _, unit = steps.generator_unit(r)
+    rec.step(f"Site services ({sp.id}): offices, generator block heaters, controls, water treatment",
+             "P_office = A/MW x P_IT x p;  P_heaters = n_gen x p_heater (n_gen standby sets for the facility at "
+             "the generator redundancy);  P_controls = f x P_IT;  P_water = f x Q_rejected (towers);  "
+             "all of it leaves the site as heat",
+             [spec_input(f"{sp.id}.office_area", sp.office_area),
+              spec_input(f"{sp.id}.office_power_density", sp.office_power_density),
+              spec_input(f"{sp.id}.block_heater_power", sp.block_heater_power),
+              Input("generator site rating", unit, f"generator '{gen.id}' (sizing)"),
+              spec_input(f"{sp.id}.controls_fraction", sp.controls_fraction),
+              spec_input(f"{sp.id}.water_treatment_fraction", sp.water_treatment_fraction)],
+             [("offices, design", first(c.peak(ss.office)).to("kW")),
+              ("generator sets with block heaters",
+               int(first(c.peak(Q_(np.asarray(ss.generators, dtype=float), "dimensionless")).magnitude))),
+              ("block heaters, design", first(c.peak(ss.block_heaters)).to("kW")),
+              ("controls and security, design", first(c.peak(ss.controls)).to("kW")),
+              ("water treatment, design", first(c.peak(ss.water_treatment)).to("kW")),
+              ("site services, design", first(c.peak(ss.total)).to("MW")),
+              ("site_services_power_average", first(c.mean(c.hourly.site_services.total, "MW")))],
+             note="Electrical-room (gray-space) cooling is in the plant already: distribution and UPS losses go "
+                  "through the air loop.")
+
+
+def _design_point(c: Chain, rec: Recorder) -> None:
+    """Facility power at each design point, which one set the peak, and the old 0.4 % points for comparison."""
+    from dcpower.catalog.scenario import RETURN_PERIOD_SOURCE
+    from dcpower.chain import steps
+
+    r = c.resolved
+    mw = np.reshape(c.design.facility.to("MW").magnitude, (r.samples, -1))[0]
+    old = steps.plant_step(r, c.it_power.design, c.it.racks, steps.percent_design_air(r))
+    old_mw = np.reshape(old.facility.to("MW").magnitude, (r.samples, -1))[0]
+    labels = c.design_air.labels + steps.percent_design_air(r).labels
+    rec.step("Design point: the outdoor air the peak is taken at",
+             "P_design = max over design points of P_facility(IT at its expected peak, outdoor air)",
+             [Input("return period of the extreme dry-bulb", f"{r.scenario.design_return_period} years",
+                    RETURN_PERIOD_SOURCE),
+              Input("design conditions", "n-year extreme dry-bulb, extreme maximum wet-bulb", r.design.source),
+              Input("typical-year hours", f"{int(c.hours)} h", r.weather.source)],
+             [("design condition", f"{c.design_condition} set the peak"),
+              *((f"facility power at {label}", Q_(v, "MW")) for label, v in zip(labels[:len(mw)], mw)),
+              *((f"for comparison, at the {label}", Q_(v, "MW")) for label, v in zip(labels[len(mw):], old_mw))])
 
 
 def _water(c: Chain, results: dict, rec: Recorder) -> None:

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 from dcpower.catalog.bounds import check_magnitudes
 from dcpower.catalog.loader import Catalog, builtin_dir, data_path, format_validation_error, load_catalog, suggest
 from dcpower.catalog.models import (Accelerator, Battery, Cooling, Electrical, Fabric, Grid, Server, Site, Spec,
-                                    SpecValue, Storage, Switch, Transceiver, Turbine, Workload, field_dim)
+                                    SpecValue, Storage, Support, Switch, Transceiver, Turbine, Workload, field_dim)
 from dcpower.catalog.scenario import Scenario, apply_settings, load_scenario
 from dcpower.errors import InputError
 from dcpower.units import Q_
@@ -38,7 +38,7 @@ __all__ = ["Resolved", "FabricParts", "SampledValue", "resolve", "title_for", "o
            "site_design_conditions", "immersed", "OVERRIDABLE", "STRUCTURAL"]
 
 # Specs held by role in a Resolved (values named "server.fan_power"), not by id.
-ROLES = ("accelerator", "server", "cooling", "grid", "workload", "idle")
+ROLES = ("accelerator", "server", "cooling", "grid", "workload", "idle", "support")
 # Keyword shortcuts of estimate() for scenario fields.
 OVERRIDABLE = ("gpus", "accelerator", "server", "gpus_per_server", "host_power", "utilization", "workload",
                "site", "weather", "cooling", "pue", "grid")
@@ -152,6 +152,7 @@ class Resolved:
     samples: int = 1  # length S of the leading sample axis (1 unless with_values made a batch)
     mv_distribution: Electrical | None = None
     hv_transformer: Electrical | None = None
+    support: Support | None = None  # site services (offices, block heaters, controls, water treatment)
 
     # ------------------------------------------------------------ batches
 
@@ -198,8 +199,9 @@ class Resolved:
         """Models holding values, by the prefix their values are named with."""
         s = self.scenario
         owners: dict[str, BaseModel] = {"": s, "storage": s.storage, "electrical": s.electrical, "onsite": s.onsite}
-        for role in ("accelerator", "server", "cooling", "grid", "workload", "idle"):
-            owners[role] = getattr(self, role)
+        for role in ROLES:
+            if getattr(self, role) is not None:
+                owners[role] = getattr(self, role)
         equipment = [p for f in self.fabrics for p in f.specs()]
         equipment += [x for x in (self.storage, self.transformer, self.ups, self.distribution, self.mv_distribution,
                                   self.hv_transformer, self.turbine, self.battery) if x is not None]
@@ -292,6 +294,9 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
         raise InputError(f"settings must be a mapping such as {{'electrical.ups_efficiency': 0.97}}, "
                          f"got {type(settings).__name__}")
     scen, spec_overrides, changed = _scenario_with_overrides(scenario, specs_dirs, settings or {}, overrides)
+    # A cooling chosen here, with no server named with it, lets the server follow the hall.
+    named = {k for k, v in {**overrides, **(settings or {})}.items() if v is not None}
+    follows = "cooling" in named and "server" not in named
     catalog = catalog or load_catalog(specs_dirs)
 
     def get(category: str, ident: str):
@@ -303,7 +308,7 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     warnings: list[str] = []
     acc = get("accelerator", scen.accelerator)
     cooling = get("cooling", scen.cooling)
-    server = _server(scen, acc, cooling, get, warnings)
+    server = _server(scen, acc, cooling, get, warnings, catalog, follows)
     if cooling.kind == "immersion":
         server = immersed(server)
     site = get("site", scen.site)
@@ -325,7 +330,7 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
         turbine=catalog.get("turbine", on.turbine) if on.turbine and on.turbines else None,
         battery=catalog.get("battery", on.battery) if on.battery and on.batteries else None,
         weather=weather, design=design, elevation=elevation, elevation_source=elevation_source,
-        title="", warnings=tuple(warnings))
+        title="", warnings=tuple(warnings), support=get("support", scen.support) if scen.support else None)
     title = title_for(resolved)
     if changed:  # the file's name no longer describes what is estimated
         resolved = dataclasses.replace(resolved, scenario=scen.model_copy(update={"name": title}))
@@ -396,8 +401,18 @@ def override_spec(spec: Spec, fields: Mapping[str, Any]) -> Spec:
         raise InputError(format_validation_error(exc, f"--set {spec.category}")) from None
 
 
-def _server(scen: Scenario, acc: Accelerator, cooling: Cooling, get, warnings: list[str]) -> Server:
-    """The scenario's server, or the accelerator's usual one; warn when it does not fit the hall."""
+# Server cooling each hall takes: air-cooled servers in an air hall, cold-plate servers in a
+# liquid hall, immersion servers in an immersion hall.
+SERVER_COOLING = {"air": "air", "liquid": "liquid", "immersion": "immersion"}
+
+
+def _server(scen: Scenario, acc: Accelerator, cooling: Cooling, get, warnings: list[str],
+            catalog: Catalog | None = None, follows: bool = False) -> Server:
+    """The scenario's server, or the one for the accelerator and the hall; a named server must fit the hall.
+
+    ``follows`` says the server was not named for this cooling (the user changed the cooling
+    or the accelerator but not the server): then a server that does not fit is replaced.
+    """
     if scen.server is None and scen.gpus_per_server:
         server = generic_node(acc, scen.gpus_per_server, cooling, get)
         warnings.append(f"node built from the generic host '{GENERIC_HOST}': {scen.gpus_per_server} x {acc.id} "
@@ -405,29 +420,70 @@ def _server(scen: Scenario, acc: Accelerator, cooling: Cooling, get, warnings: l
         return server
     if scen.server is not None:
         server = get("server", scen.server)
+        if follows and (server.accelerator != acc.id or not _fits(server, cooling)):
+            return _server_for(acc, cooling, get, catalog)
         if server.accelerator != acc.id:
             if acc.default_server:
                 warnings.append(f"server '{server.id}' holds {server.accelerator}, not {acc.id}; "
-                                f"using {acc.id}'s usual server '{acc.default_server}'")
-                server = get("server", acc.default_server)
+                                f"using {acc.id}'s usual server for the hall")
+                server = _server_for(acc, cooling, get, catalog)
             elif scen.gpus_per_server and scen.host_power:
                 warnings.append(f"custom {acc.id} node built on the chassis data of '{server.id}'")
             else:
                 raise InputError(f"accelerator '{acc.id}' has no usual server in the catalog; give "
                                  "--server ID, or --gpus-per-server N and --host-power QTY")
-    elif acc.default_server:
-        server = get("server", acc.default_server)
-    else:
+        _check_fit(server, cooling, get, catalog)
+        return server
+    return _server_for(acc, cooling, get, catalog)
+
+
+def _fits(server: Server, cooling: Cooling) -> bool:
+    return server.cooling == SERVER_COOLING[cooling.hall]
+
+
+def _servers_of(acc: Accelerator, get, catalog: Catalog | None) -> list[Server]:
+    """The accelerator's servers: its usual one first, then the catalog's in file order."""
+    ids = [acc.default_server] if acc.default_server else []
+    if catalog is not None:
+        ids += [i for i, s in catalog.category("server").items() if s.accelerator == acc.id and i not in ids]
+    return [get("server", i) for i in ids]
+
+
+def _server_for(acc: Accelerator, cooling: Cooling, get, catalog: Catalog | None) -> Server:
+    """The accelerator's usual server if it fits the hall, else the first of its servers that does."""
+    servers = _servers_of(acc, get, catalog)
+    if not servers:
         raise InputError(f"accelerator '{acc.id}' has no usual server in the catalog; give --server ID")
-    liquid = np.asarray(cooling.liquid_fraction.quantity.magnitude)
-    if server.cooling == "liquid" and np.all(liquid == 0):
-        warnings.append(f"server '{server.id}' is built for liquid cooling but '{cooling.id}' cools by air "
-                        "only; for an air-cooled hall choose an air-cooled server (e.g. --server dgx-h100), "
-                        "whose fans draw more")
-    elif server.cooling == "air" and np.all(liquid > 0):
-        warnings.append(f"server '{server.id}' is air-cooled but '{cooling.id}' assumes cold plates or "
-                        "immersion; choose a liquid-cooled server (e.g. --server hgx-h100-8gpu-liquid)")
-    return server
+    for server in servers:
+        if _fits(server, cooling):
+            return server
+    kinds = sorted({s.cooling for s in servers})
+    halls = [h for h, k in SERVER_COOLING.items() if k in kinds]
+    fitting = _coolings_for(halls, catalog)
+    raise InputError(f"no {SERVER_COOLING[cooling.hall]}-cooled server for {acc.id} in the catalog, which "
+                     f"'{cooling.id}' needs; choose a cooling that fits its servers ({fitting}) or name one "
+                     "with --server ID")
+
+
+def _coolings_for(halls, catalog: Catalog | None) -> str:
+    if catalog is None:
+        return f"a hall for {' or '.join(halls)}-cooled servers"
+    ids = [i for i, c in catalog.category("cooling").items() if c.hall in halls]
+    return ", ".join(ids) or "none in the catalog"
+
+
+def _check_fit(server: Server, cooling: Cooling, get, catalog: Catalog | None) -> None:
+    """A named server must be built for the hall: one line naming the servers or coolings that fit."""
+    if _fits(server, cooling):
+        return
+    want = SERVER_COOLING[cooling.hall]
+    acc_servers = [s.id for s in _servers_of(get("accelerator", server.accelerator), get, catalog)
+                   if s.cooling == want]
+    fix = f"--server {' or '.join(acc_servers)} for this hall, or " if acc_servers else ""
+    article = "an" if cooling.hall[0] in "aeiou" else "a"
+    raise InputError(f"server '{server.id}' is {server.cooling}-cooled but cooling '{cooling.id}' is {article} "
+                     f"{cooling.hall}-cooled hall; choose {fix}a cooling for {server.cooling}-cooled servers "
+                     f"({_coolings_for([server.cooling], catalog)})")
 
 
 GENERIC_HOST = "generic-2s-x86"
@@ -454,16 +510,30 @@ def generic_node(acc: Accelerator, gpus: int, cooling: Cooling, get) -> Server:
     usual = get("server", acc.default_server) if acc.default_server else None
     data = {"id": "generic-node", "name": f"generic node: {gpus} x {acc.name} on {host.name}",
             "vendor": "generic", "accelerator": acc.id,
-            "cooling": "air" if np.all(np.asarray(cooling.liquid_fraction.quantity.magnitude) == 0) else "liquid",
+            "cooling": SERVER_COOLING[cooling.hall],
             "gpus": {"value": gpus, "source": "user input (--gpus-per-server)"},
             "baseboard_power": {"value": "0 W", "source": "user input (generic node: board logic is in other_power)"},
             "nic_power": times(host.nic_power_per_gpu, "NIC"), "fan_power": times(host.fan_power_per_gpu, "fans")}
     for f in ("cpu_power", "memory_power", "drive_power", "other_power", "psu_efficiency", "host_idle_fraction"):
         if getattr(host, f) is not None:
             data[f] = getattr(host, f).model_dump(exclude_none=True)
+    data.update(_generic_liquid(cooling, host))
     if usual is not None and usual.gpus_per_rack is not None:
         data["gpus_per_rack"] = usual.gpus_per_rack.model_dump(exclude_none=True)
     return Server.model_validate(data)
+
+
+def _generic_liquid(cooling: Cooling, host) -> dict:
+    """The generic node's liquid share: none in an air hall, the host's cold-plate share in a liquid one."""
+    if cooling.hall == "air":
+        return {}
+    if cooling.hall == "immersion":
+        return {"liquid_fraction": {"value": 1.0, "source": "assumption",
+                                    "note": "an immersed node gives all its heat to the dielectric fluid"}}
+    if host.liquid_fraction is None:
+        raise InputError(f"host '{host.id}' gives no liquid_fraction, so a generic node cannot be built for the "
+                         f"liquid hall '{cooling.id}'; name a server with --server ID")
+    return {"liquid_fraction": host.liquid_fraction.model_dump(exclude_none=True)}
 
 
 def _fabrics(scen: Scenario, catalog: Catalog, server: Server) -> tuple[FabricParts, ...]:
@@ -522,7 +592,9 @@ def load_weather(scen: Scenario, site: Site, site_folder: Path | None = None) ->
 def site_design_conditions(site: Site) -> DesignConditions:
     """The catalog site's design conditions as the chain reads them, with their source."""
     d = site.design
-    extreme = ((20, d.extreme_dry_bulb.quantity),) if d.extreme_dry_bulb is not None else ()
+    by_years = {5: d.extreme_dry_bulb_5yr, 10: d.extreme_dry_bulb_10yr, 20: d.extreme_dry_bulb,
+                50: d.extreme_dry_bulb_50yr}
+    extreme = tuple((n, sv.quantity) for n, sv in by_years.items() if sv is not None)
     return DesignConditions(
         source=f"site '{site.id}': {d.cooling_dry_bulb.citation()}",
         cooling_dry_bulb=d.cooling_dry_bulb.quantity, cooling_coincident_wet_bulb=d.cooling_coincident_wet_bulb.quantity,

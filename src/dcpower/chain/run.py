@@ -38,7 +38,8 @@ UNMET_HOURS_SHARE = 0.004
 CHAIN_RESULTS = (
     "gpus", "servers", "racks", "gpu_power", "gpu_power_average", "host_power", "network_power", "storage_power",
     "network_switches", "network_transceivers", "storage_systems", "it_power_nameplate", "it_power", "it_power_average", "cooling_power_average",
-    "electrical_losses_average", "support_power_average", "facility_power", "facility_power_average",
+    "electrical_losses_average", "support_power_average", "site_services_power_average",
+    "facility_power", "facility_power_average",
     "annual_it_energy", "annual_energy", "pue", "pue_design", "heat_rejected", "free_cooling_hours",
     "supply_temperature_exceeded_hours", "supply_temperature_excess_max", "supply_temperature_unmet",
     "water_evaporated", "water_blowdown", "water_drift", "annual_water",
@@ -66,9 +67,9 @@ class Chain:
     storage: StorageLoad
     it_power: ITPower
     design_air: AirStates
-    design: Plant           # (S, 2): at each design point, IT at its expected peak
+    design: Plant           # (S, K): at each design point, IT at its expected peak
     design_index: np.ndarray  # (S,): which design point is worse
-    nameplate: Plant        # (S, 2): at each design point, IT at nameplate (what the electrical plant carries)
+    nameplate: Plant        # (S, K): at each design point, IT at nameplate (what the electrical plant carries)
     air: AirStates
     hourly: Plant           # (S, H)
     water: TowerWater       # (S, H)
@@ -81,6 +82,12 @@ class Chain:
     @property
     def hours(self) -> float:
         return self.air.hours
+
+    @property
+    def design_condition(self) -> str:
+        """The design point that set the peak (first sample), e.g. ``"extreme wet-bulb 32.8 degC dry-bulb /
+        29.4 degC wet-bulb"``."""
+        return self.design_air.labels[int(self.design_index[0])]
 
     def peak(self, q):
         """A design-evaluation quantity at the worse design point, per sample ``(S,)``."""
@@ -111,7 +118,7 @@ def run_chain(r: Resolved, air: AirStates) -> Chain:
     it_power = steps.it_power_step(it, fabrics, storage)
     d_air = steps.design_air(r)
     design = steps.plant_step(r, it_power.design, it.racks, d_air)
-    d_index = np.argmax(np.broadcast_to(design.facility.magnitude, (r.samples, 2)), axis=1)
+    d_index = np.argmax(np.broadcast_to(design.facility.magnitude, (r.samples, d_air.dry_bulb.size)), axis=1)
     nameplate = steps.plant_step(r, it_power.nameplate, it.racks, d_air)
     hourly = steps.plant_step(r, it_power.average, it.racks, air, steps.design_ratings(design, d_index))
     tower = steps.tower_water_step(r, hourly, air)
@@ -162,6 +169,7 @@ def _plant_results(c: Chain, S: int) -> dict:
         "cooling_power_average": c.mean(h.cooling_power, "MW"),
         "electrical_losses_average": c.mean(h.electrical_losses, "MW"),
         "support_power_average": c.mean(h.side.lighting, "MW"),
+        "site_services_power_average": c.mean(h.site_services.total, "MW"),
         "facility_power": c.peak(d.facility).to("MW"),
         "facility_power_average": c.mean(h.facility, "MW"),
         "annual_it_energy": it_energy,

@@ -27,8 +27,9 @@ from dcpower.units import Q_
 from dcpower.weather.model import AirStates
 
 __all__ = ["ITLoad", "FabricLoad", "StorageLoad", "ITPower", "ItSide", "Loops", "Rejection", "Plant",
-           "GridSide", "grid_side_step", "psu_efficiency", "TowerWater", "GridSupply", "it_load_step", "fabric_step", "storage_step", "it_power_step",
-           "design_air", "plant_step", "tower_water_step", "grid_step", "whole", "HOST_COMPONENTS"]
+           "GridSide", "grid_side_step", "psu_efficiency", "TowerWater", "GridSupply", "SiteServices", "it_load_step",
+           "fabric_step", "storage_step", "it_power_step", "design_air", "site_services_step", "generator_unit",
+           "plant_step", "tower_water_step", "grid_step", "whole", "HOST_COMPONENTS"]
 
 Quantity = Any  # a pint Quantity, scalar or array
 
@@ -287,16 +288,47 @@ def it_power_step(it: ITLoad, fabrics: list[FabricLoad], storage: StorageLoad) -
 # ---------------------------------------------------------------- outdoor air at design
 
 def design_air(r: Resolved) -> AirStates:
-    """Two design points: the 0.4 % cooling dry-bulb with its coincident wet-bulb, and the 0.4 %
-    evaporation wet-bulb with its coincident dry-bulb (ASHRAE Handbook - Fundamentals, ch. 14).
-    The worse one sets the peak."""
-    d = r.design
-    db = [d.cooling_dry_bulb, d.evaporation_coincident_dry_bulb]
-    wb = [d.cooling_coincident_wet_bulb, d.evaporation_wet_bulb]
+    """The outdoor-air states the design peak is taken at; the worst one sets it.
+
+    The n-year return-period extreme dry-bulb (``scenario.design_return_period``) with the wet-bulb
+    coincident with the 0.4 % dry-bulb, and the extreme maximum wet-bulb with the dry-bulb
+    coincident with the 0.4 % wet-bulb (ASHRAE Handbook - Fundamentals, ch. 14, extreme annual
+    design conditions); then the hottest and the most humid hours of the typical year, so the
+    design never falls below an hour the year evaluates. Where the data has no extreme, the
+    0.4 % point stands in, and says so.
+    """
+    d, w, n = r.design, r.weather, r.scenario.design_return_period
+    db_x, wb_x = d.extreme_dry_bulb_for(n), d.extreme_wet_bulb
+    states = [
+        (db_x, d.cooling_coincident_wet_bulb, f"{n}-year extreme dry-bulb" if db_x is not None
+         else f"0.4 % dry-bulb (no {n}-year extreme in the data)"),
+        (d.evaporation_coincident_dry_bulb, wb_x, "extreme wet-bulb" if wb_x is not None
+         else "0.4 % wet-bulb (no extreme wet-bulb in the data)"),
+    ]
+    states[0] = (db_x if db_x is not None else d.cooling_dry_bulb,) + states[0][1:]
+    states[1] = (states[1][0], wb_x if wb_x is not None else d.evaporation_wet_bulb, states[1][2])
+    hot, humid = int(np.argmax(w.dry_bulb.magnitude)), int(np.argmax(w.wet_bulb.magnitude))
+    states += [(w.dry_bulb[hot], w.wet_bulb[hot], f"hottest typical-year hour (#{hot + 1})"),
+               (w.dry_bulb[humid], w.wet_bulb[humid], f"most humid typical-year hour (#{humid + 1})")]
+    return design_states(r, states)
+
+
+def design_states(r: Resolved, states) -> AirStates:
+    """Air states from ``(dry-bulb, wet-bulb, label)``; a wet-bulb never above its dry-bulb."""
     p = psy.pressure_from_elevation(r.elevation)
-    dbq = Q_(np.array([x.to("degC").magnitude for x in db]), "degC")
-    wbq = Q_(np.array([x.to("degC").magnitude for x in wb]), "degC")
-    return AirStates(dbq, wbq, psy.humidity_ratio_from_wet_bulb(dbq, wbq, p), p * np.ones(2), np.zeros(2))
+    wbq = Q_(np.array([x.to("degC").magnitude for _, x, _ in states]), "degC")
+    dbq = Q_(np.maximum([x.to("degC").magnitude for x, _, _ in states], wbq.magnitude), "degC")
+    labels = tuple(f"{label} {db:.1f} degC dry-bulb / {wb:.1f} degC wet-bulb"
+                   for (_, _, label), db, wb in zip(states, dbq.magnitude, wbq.magnitude))
+    k = len(states)
+    return AirStates(dbq, wbq, psy.humidity_ratio_from_wet_bulb(dbq, wbq, p), p * np.ones(k), np.zeros(k), labels)
+
+
+def percent_design_air(r: Resolved) -> AirStates:
+    """The ASHRAE 0.4 % cooling and evaporation design points, for comparison with the extremes."""
+    d = r.design
+    return design_states(r, [(d.cooling_dry_bulb, d.cooling_coincident_wet_bulb, "0.4 % dry-bulb"),
+                             (d.evaporation_coincident_dry_bulb, d.evaporation_wet_bulb, "0.4 % wet-bulb")])
 
 
 # ---------------------------------------------------------------- the plant at given outdoor air
@@ -367,8 +399,9 @@ class Loops:
 
 
 def liquid_fraction(r: Resolved):
-    """Share of the IT heat captured by liquid at the server (cold plates, immersion). [-]"""
-    return r.cooling.liquid_fraction.quantity.magnitude
+    """Share of the IT heat captured by liquid at the server (cold plates, immersion): the server's own. [-]"""
+    f = r.server.liquid_fraction
+    return 0.0 if f is None else f.quantity.magnitude
 
 
 def hall_air_density(r: Resolved):
@@ -666,6 +699,72 @@ def _tower_speed(r: Resolved, load, target, air: AirStates, x_min):
 
 
 @dataclass(frozen=True)
+class SiteServices:
+    """Site services outside the white space and the plant, shape ``(S, H)`` or scalars [W]."""
+
+    office: Quantity
+    block_heaters: Quantity
+    controls: Quantity
+    water_treatment: Quantity
+    generators: Any  # standby generator sets whose block heaters are counted
+
+    @property
+    def sized(self) -> dict:
+        """What is sized once at design and kept every hour: offices, block heaters, controls. [W]"""
+        return {"site_office": self.office, "site_block_heaters": self.block_heaters, "site_controls": self.controls}
+
+    @property
+    def total(self) -> Quantity:
+        return self.office + self.block_heaters + self.controls + self.water_treatment
+
+
+def generator_unit(r: Resolved):
+    """The scenario's generator set, its rating class, the site temperature and its site-derated real power [kW]."""
+    from dcpower.physics import sizing as sz
+
+    z = r.scenario.sizing
+    gen = r.catalog.get("generator", z.generator)
+    rating_sv = {"standby": gen.standby_rating, "prime": gen.prime_rating,
+                 "continuous": gen.continuous_rating}[z.generator_rating] or gen.standby_rating
+    extreme = r.design.extreme_dry_bulb_for(r.scenario.design_return_period)
+    site_t = extreme if extreme is not None else r.design.cooling_dry_bulb
+    kva = sz.generator_site_rating(rating_sv.quantity, site_t, gen.derate_temperature.quantity,
+                                   gen.temperature_derate.quantity, r.elevation,
+                                   gen.derate_altitude.quantity, gen.altitude_derate.quantity)
+    return gen, rating_sv, site_t, Q_(kva.to("kVA").magnitude * gen.power_factor.quantity.magnitude, "kW")
+
+
+def site_services_step(r: Resolved, it, load, heat_rejected, sized: dict | None = None) -> SiteServices:
+    """Offices, generator block heaters, controls and security, tower water treatment.
+
+    ``P_office = A_office/MW x P_IT x p_office``; ``P_heaters = n_gen x p_heater`` with n_gen the
+    standby sets for ``load`` at the generator redundancy; ``P_controls = f x P_IT``;
+    ``P_water = f x Q_rejected`` (cooling towers only). ``sized`` is the design evaluation's
+    offices, heaters and controls (:attr:`SiteServices.sized`), which the hours keep.
+    """
+    from dcpower.physics import sizing as sz
+
+    sp = r.support
+    zero = Q_(np.zeros(np.shape(load.magnitude)), "W")
+    if sp is None:
+        return SiteServices(zero, zero, zero, zero, 0)
+    water = heat_rejected * _magnitude(sp.water_treatment_fraction.quantity) \
+        if r.cooling.heat_rejection == "cooling-tower" else zero
+    if sized is not None and "site_office" in sized:
+        return SiteServices(*(sized[k] + zero for k in ("site_office", "site_block_heaters", "site_controls")),
+                            water.to("W"), None)
+    office = (it * sp.office_area.quantity * sp.office_power_density.quantity).to("W")
+    unit = generator_unit(r)[3].to("W").magnitude
+    # sz.redundant_units on every state at once: x (ceil(P / (y U)) + k) + extra
+    red = sz.parse_redundancy(r.scenario.sizing.generator_redundancy)
+    per_system = np.ceil(load.to("W").magnitude / red.share / unit - 1e-9)
+    n_gen = np.where(per_system > 0, red.systems * (per_system + red.spares) + red.extra, 0)
+    heaters = (n_gen * sp.block_heater_power.quantity).to("W")
+    controls = (it * _magnitude(sp.controls_fraction.quantity)).to("W")
+    return SiteServices(office, heaters, controls, water.to("W"), n_gen)
+
+
+@dataclass(frozen=True)
 class Plant:
     """The facility at one set of outdoor-air states: every flow of power and heat, shape ``(S, H)``."""
 
@@ -677,6 +776,7 @@ class Plant:
     transformer_source: str
     facility: Quantity
     transformer_rating: Quantity
+    site_services: Any = None      # SiteServices: offices, block heaters, controls, water treatment
     upstream: Any = None           # GridSide: the stages upstream of the IT-side chain, one by one
 
     @property
@@ -694,15 +794,17 @@ class Plant:
         """Heat leaving the site: via the towers or dry coolers, plus heat-rejection fans, auxiliaries
         and transformer losses straight to outdoor air. Equals facility power. [W]"""
         j = self.rejection
-        return j.heat_rejected + j.device_fans + j.support + self.transformer_loss
+        return j.heat_rejected + j.device_fans + j.support + self.transformer_loss + self.site_services.total
 
     @property
     def ratings(self) -> dict:
-        """Installed rating of each electrical component (distribution, UPS, transformers, MV) and the
-        installed heat rejection: the most the states ask of the towers or dry coolers. [W]"""
+        """Installed rating of each electrical component (distribution, UPS, transformers, MV), the
+        installed heat rejection (the most the states ask of the towers or dry coolers) and the site
+        services sized at design. [W]"""
         up = self.upstream.ratings if self.upstream is not None else {}
         q = (self.rejection.duty if self.rejection.duty is not None else self.rejection.heat_rejected).to("W")
-        return {**self.side.ratings, **up, "transformer": self.transformer_rating,
+        services = self.site_services.sized if self.site_services is not None else {}
+        return {**self.side.ratings, **up, "transformer": self.transformer_rating, **services,
                 "heat_rejection": Q_(np.broadcast_to(np.max(q.magnitude, axis=-1, keepdims=True), q.shape), "W")}
 
 
@@ -721,12 +823,14 @@ def plant_step(r: Resolved, it_power, racks, air: AirStates, ratings: dict | Non
     rejection = rejection_step(r, it, loops, air, installed)
     load = side.ups_loss + it + side.distribution_loss + side.lighting + loops.fans + loops.pumps + \
         rejection.chiller + rejection.device_fans + rejection.support
+    services = site_services_step(r, it, load, rejection.heat_rejected, ratings)
+    load = load + services.total
     up = grid_side_step(r, load, ratings)
     facility = load + up.loss
     if r.scenario.pue is not None:
         facility = it * np.reshape(r.scenario.pue, (-1, 1))
     return Plant(it, side, loops, rejection, up.loss, up.sources["transformer"], facility,
-                 up.ratings["transformer"], up)
+                 up.ratings["transformer"], site_services=services, upstream=up)
 
 
 @dataclass(frozen=True)

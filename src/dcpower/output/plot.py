@@ -226,17 +226,19 @@ def _chain_flows(est, mean, nodes: list, links: list) -> None:
               ["pumps", "Pumps", 3, "cooling"], ["chillers", "Chillers", 3, "cooling"],
               ["rejection", "Cooling-tower fans" if tower else "Dry-cooler fans", 3, "cooling"],
               ["aux", "Plant auxiliaries", 3, "cooling"], ["light", "Lighting", 3, "other"],
+              ["services-pass", "", 2, "pass"], ["services", "Site services", 3, "other"],
               ["xfmr", "Transformer and MV losses", 3, "loss"]]
     parts = {"xfmr": mean(h.transformer_loss), "it": _mw(est, "it_power_average"),
              "dist": mean(h.side.distribution_loss), "ups-loss": mean(h.side.ups_loss),
              "fans": mean(h.loops.fans), "pumps": mean(h.loops.pumps), "chillers": mean(h.rejection.chiller),
              "rejection": mean(h.rejection.device_fans), "aux": mean(h.rejection.support),
-             "light": mean(h.side.lighting)}
+             "light": mean(h.side.lighting), "services": mean(h.site_services.total)}
     electrical = parts["it"] + parts["dist"] + parts["ups-loss"]
     plant = sum(parts[k] for k in ("fans", "pumps", "chillers", "rejection", "aux"))
     links += [["supply", "xfmr-pass", parts["xfmr"]], ["xfmr-pass", "xfmr", parts["xfmr"]],
               ["supply", "ups", electrical], ["supply", "plant", plant],
-              ["supply", "light-pass", parts["light"]], ["light-pass", "light", parts["light"]]]
+              ["supply", "light-pass", parts["light"]], ["light-pass", "light", parts["light"]],
+              ["supply", "services-pass", parts["services"]], ["services-pass", "services", parts["services"]]]
     links += [["ups", k, parts[k]] for k in ("it", "dist", "ups-loss")]
     links += [["plant", k, parts[k]] for k in ("fans", "pumps", "chillers", "rejection", "aux")]
 

@@ -238,11 +238,14 @@ def _scenario(entry: dict, catalog, specs_dirs):
     network = base.network.model_copy(update={"compute_fabric": fabric, "frontend_fabric": None,
                                               "management_fabric": None})
     storage = base.storage.model_copy(update={"system": None})
+    # a hall the server fits (only the IT side is compared)
+    cooling = base.cooling if srv is None or srv.cooling == catalog.get("cooling", base.cooling).hall else \
+        next(i for i, c in catalog.category("cooling").items() if c.hall == srv.cooling)
     util = SpecValue(value=1.0, source="user input (validate: busy for the whole measured run)")
     return base.model_copy(update={
         "id": "custom", "name": str(entry.get("name", "")), "gpus": int(entry["gpus"]),
         "accelerator": entry["accelerator"], "server": server, "workload": entry.get("workload", "hpl"),
-        "utilization": util, "network": network, "storage": storage})
+        "utilization": util, "network": network, "storage": storage, "cooling": cooling})
 
 
 def _compared_power(r, level: str) -> np.ndarray:

@@ -148,6 +148,9 @@ class AirStates:
         Station pressure. [Pa]
     weights : numpy.ndarray
         Hours each state stands for (ones for the hours of a year; hour counts for bins). [h]
+    labels : tuple of str
+        What each state is, for design points (``"20-year extreme dry-bulb 39.9 degC"``); empty
+        for hours and bins.
     """
 
     dry_bulb: object
@@ -155,6 +158,7 @@ class AirStates:
     humidity_ratio: object
     pressure: object
     weights: np.ndarray
+    labels: tuple = ()
 
     @classmethod
     def hours_of(cls, weather: "Weather") -> "AirStates":
