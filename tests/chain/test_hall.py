@@ -40,7 +40,7 @@ def test_server_follows_the_hall(cooling, server):
 @pytest.mark.parametrize("args, fix", [
     (["--server", "dgx-h100"], "--server hgx-h100-8gpu-liquid"),
     (["--server", "hgx-h100-8gpu-liquid", "--cooling", "air-chiller"], "--server dgx-h100"),
-    (["--accelerator", "b200"], "air-chiller, rear-door"),
+    (["--accelerator", "b200", "--cooling", "dlc-tower"], "air-chiller, rear-door"),
 ])
 def test_mismatched_server_is_a_one_line_error(capsys, args, fix):
     assert main(["estimate", *args]) == 2
@@ -90,3 +90,31 @@ def test_cooling_entries_refuse_a_liquid_fraction():
     data = load_catalog().get("cooling", "dlc-tower").model_dump(exclude_none=True)
     with pytest.raises(ValueError, match="property of the server"):
         Cooling.model_validate({**data, "liquid_fraction": {"value": 0.75, "source": "assumption", "note": "x"}})
+
+
+@pytest.mark.parametrize("acc", load_catalog().ids("accelerator"))
+def test_every_accelerator_runs_from_its_name_alone(acc):
+    # the hall follows an accelerator whose servers do not fit the scenario's: no server error,
+    # and no warning that a server does not fit its hall
+    r = dcpower.estimate(accelerator=acc, gpus=2048, sizing=False)
+    assert r.facility_power.magnitude > 0
+    assert steps.liquid_fraction(r.resolved) == pytest.approx(
+        0.0 if r.resolved.server.liquid_fraction is None else r.resolved.server.liquid_fraction.quantity.magnitude)
+    assert not [w for w in r.warnings if "not built for" in w or "is air-cooled but" in w]
+
+
+def test_the_hall_follows_the_accelerator_and_says_so(tmp_path):
+    # DGX B200 is air-cooled (specs/servers.toml): Memphis's tower-cooled liquid hall becomes the
+    # tower-cooled air hall; a dry-cooled liquid site keeps its choice of no site water
+    r = dcpower.resolve(accelerator="b200")
+    assert (r.cooling.id, r.server.id, r.scenario.cooling) == ("air-chiller", "dgx-b200", "air-chiller")
+    assert any("instead of the scenario's 'dlc-tower'" in w for w in r.warnings)
+    scenario = tmp_path / "dry.toml"
+    scenario.write_text('extends = "memphis"\ncooling = "dlc-drycooler"\n')
+    dry = dcpower.resolve(scenario, accelerator="b200")
+    assert dry.cooling.id == "air-aircooled-chiller" and dry.cooling.hall == "air"
+
+
+def test_a_named_cooling_is_kept():
+    with pytest.raises(InputError, match="no liquid-cooled server for b200"):
+        dcpower.resolve(accelerator="b200", cooling="dlc-drycooler")

@@ -308,6 +308,9 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     warnings: list[str] = []
     acc = get("accelerator", scen.accelerator)
     cooling = get("cooling", scen.cooling)
+    if "accelerator" in named and not named & {"cooling", "server", "gpus_per_server"}:
+        cooling = _hall_for(acc, cooling, get, catalog, warnings)
+        scen = scen.model_copy(update={"cooling": cooling.id})
     server = _server(scen, acc, cooling, get, warnings, catalog, follows)
     if cooling.kind == "immersion":
         server = immersed(server)
@@ -435,6 +438,31 @@ def _server(scen: Scenario, acc: Accelerator, cooling: Cooling, get, warnings: l
         _check_fit(server, cooling, get, catalog)
         return server
     return _server_for(acc, cooling, get, catalog)
+
+
+# Heat rejections that draw site water (evaporation in towers or in an economizer's media).
+_WET = {"cooling-tower", "outdoor-air"}
+
+
+def _hall_for(acc: Accelerator, cooling: Cooling, get, catalog: Catalog, warnings: list[str]) -> Cooling:
+    """The scenario's cooling when one of the accelerator's servers fits its hall; else a cooling
+    for the hall of the accelerator's usual server, rejecting heat the same way where the catalog
+    has one, else using site water or not as the scenario's does. Says so in a warning."""
+    servers = _servers_of(acc, get, catalog)
+    if not servers or any(_fits(s, cooling) for s in servers):
+        return cooling
+    usual = servers[0]
+    options = [get("cooling", i) for i, c in catalog.category("cooling").items()
+               if SERVER_COOLING[c.hall] == usual.cooling]
+    if not options:
+        return cooling  # _server_for says which coolings would fit
+    ranked = sorted(options, key=lambda c: (c.heat_rejection != cooling.heat_rejection,
+                                            (c.heat_rejection in _WET) != (cooling.heat_rejection in _WET)))
+    chosen = ranked[0]
+    warnings.append(f"cooling '{chosen.id}' instead of the scenario's '{cooling.id}': {acc.id}'s servers are "
+                    f"{usual.cooling}-cooled and '{cooling.id}' is a {cooling.hall}-cooled hall (name --cooling "
+                    "to choose another)")
+    return chosen
 
 
 def _fits(server: Server, cooling: Cooling) -> bool:
