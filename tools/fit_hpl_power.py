@@ -10,7 +10,11 @@ dcpower ships, the TOP500/Green500 HPL power measurements of ``specs/validation/
 The range given with it (``low``/``high``) is the spread across the systems: for each system,
 the share that would make its estimate exact (the estimate is linear in the share), and the
 lowest and highest of those, capped at 1.0 (a share above 1 means the system ran its
-accelerators above their catalog rating).
+accelerators above their catalog rating). How the Monte Carlo draws between them follows the
+same shares: the script compares them (capped at 1) with the triangular distribution (mode at
+the fitted share) and the uniform one over the range by the Kolmogorov-Smirnov distance, the
+largest gap between the shares' empirical distribution and the candidate's, and the catalog
+names the closer one as the value's ``distribution``.
 
 Method: every other input stays as the catalog gives it (servers, hosts, fabrics, idle
 floors). A system's IT power is linear in both parameters (busy power = share x maximum,
@@ -79,11 +83,31 @@ def implied_shares(host: float) -> dict[str, float]:
     return {k: 0.5 - lo[k] * 0.5 / (hi[k] - lo[k]) for k in lo}
 
 
+def ks_distance(shares, cdf) -> float:
+    """Kolmogorov-Smirnov distance between the shares' empirical distribution and ``cdf``."""
+    x = np.sort(np.asarray(shares, dtype=float))
+    f, n = cdf(x), len(x)
+    return float(max(np.max(np.arange(1, n + 1) / n - f), np.max(f - np.arange(n) / n)))
+
+
+def closer_distribution(shares, low: float, mode: float, high: float) -> tuple[str, dict[str, float]]:
+    """The distribution (triangular with ``mode``, or uniform) closer to the capped shares."""
+    x = np.minimum(np.asarray(shares, dtype=float), high)
+    tri = (lambda v: np.where(v <= mode, (v - low) ** 2 / ((high - low) * (mode - low)),
+                              1 - (high - v) ** 2 / ((high - low) * (high - mode))))
+    d = {"triangular": ks_distance(x, tri), "uniform": ks_distance(x, lambda v: (v - low) / (high - low))}
+    return min(d, key=d.get), d
+
+
 def catalog_value() -> tuple[float, float, float, float]:
     w = load_catalog().get("workload", "hpl")
     sv = w.accelerator_busy_power
     return (float(sv.quantity.magnitude), float(sv.low_quantity.magnitude), float(sv.high_quantity.magnitude),
             float(w.host_busy_load.quantity.magnitude))
+
+
+def catalog_distribution() -> str:
+    return load_catalog().get("workload", "hpl").accelerator_busy_power.distribution or "triangular"
 
 
 def main(argv: list[str]) -> int:
@@ -99,12 +123,19 @@ def main(argv: list[str]) -> int:
     low, high = round(min(implied.values()), 2), min(1.0, round(max(implied.values()), 2))
     print(f"range across systems: low {low:.2f}, high {high:.2f} (" +
           ", ".join(f"{k} {v:.2f}" for k, v in sorted(implied.items(), key=lambda kv: kv[1])) + ")")
+    best, dist = closer_distribution(list(implied.values()), low, share, high)
+    print("distribution across systems: Kolmogorov-Smirnov distance " +
+          ", ".join(f"{k} {v:.3f}" for k, v in dist.items()) + f"; closer: {best}")
     if "--check" in argv:
         have = catalog_value()
         want = (share, low, high, host)
         if any(abs(a - b) > 0.005 for a, b in zip(have, want)):
             print(f"specs/workloads.toml holds (share, low, high, host) = {have}; the data set gives {want}: "
                   "update it", file=sys.stderr)
+            return 1
+        if catalog_distribution() != best:
+            print(f"specs/workloads.toml draws the share as {catalog_distribution()}; the systems' shares are closer "
+                  f"to {best}: set distribution = \"{best}\"", file=sys.stderr)
             return 1
     return 0
 

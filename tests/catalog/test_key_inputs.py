@@ -15,9 +15,10 @@ import dcpower
 from dcpower.catalog.loader import load_catalog
 from dcpower.catalog.scenario import load_scenario
 
-# Inputs in the Memphis top ten still without a published figure (no NVIDIA per-chip NVSwitch
-# power, no vendor fan-power figure, no UPS efficiency-versus-load datasheet was found).
-OPEN_ASSUMPTIONS = {"server.baseboard_power", "server.fan_power", "ups-double-conversion.efficiency",
+# Inputs in the Memphis top ten still without a published figure (no vendor fan-power figure
+# and no UPS efficiency-versus-load datasheet was found). The HGX H100 baseboard's NVSwitch power
+# is now derived from the published first-generation NVSwitch figures (see specs/servers.toml).
+OPEN_ASSUMPTIONS = {"server.fan_power", "ups-double-conversion.efficiency",
                     # hosts busy while the accelerators work: no published host-only share found yet
                     "workload.host_busy_load"}
 
@@ -62,3 +63,15 @@ def test_top_ten_of_the_memphis_tornado_is_sourced_or_a_named_open_assumption():
     assert unsourced <= OPEN_ASSUMPTIONS, unsourced - OPEN_ASSUMPTIONS
     names = {r.parameter.name for r in rows}
     assert {"cooling.cycles_of_concentration", "server.nic_power"} <= names
+
+
+def test_hgx_h100_baseboard_from_the_published_nvswitch_figures():
+    # The Next Platform (TIRIAS Research, 2018): first-generation NVSwitch 'less than 100 watts per
+    # chip', 'perhaps 5.5 watts per full bi-directional NVLink port'. HGX H100: 4 NVSwitch chips;
+    # 8 GPUs x 18 NVLinks = 144 switch ports. Value 4 x 100 W, high 144 x 5.5 W = 792 W.
+    for server in ("hgx-h100-8gpu-liquid", "hgx-h200-8gpu-liquid", "hgx-h100-8gpu-immersion", "dgx-h100",
+                   "dgx-h200"):
+        sv = load_catalog().get("server", server).baseboard_power
+        assert not sv.is_assumption and "NVSwitch" in sv.source and sv.year == 2018, server
+        assert sv.quantity.to("W").magnitude == pytest.approx(4 * 100)
+        assert sv.high_quantity.to("W").magnitude == pytest.approx(8 * 18 * 5.5, rel=0.02)

@@ -130,3 +130,26 @@ def test_ten_thousand_samples_are_quick(memphis):
     u = dcpower.uncertainty(samples=10_000, estimate=memphis)
     assert time.perf_counter() - t < 10
     assert np.isfinite(u.draws["annual_water"]).all()
+
+
+def test_a_uniform_value_is_drawn_flat_and_a_triangular_one_peaked():
+    # The moments of the two distributions on [0, 1]: uniform mean 1/2, variance 1/12; a
+    # triangle with its mode at 0 has mean 1/3, variance 1/18 (standard results).
+    rng = np.random.default_rng(1)
+    flat = unc_mod.draw(rng, unc_mod.Parameter("x", 0.0, 0.0, 1.0, "", "test", "uniform"), 200_000)
+    peaked = unc_mod.draw(rng, unc_mod.Parameter("x", 0.0, 0.0, 1.0, "", "test"), 200_000)
+    assert flat.mean() == pytest.approx(1 / 2, abs=0.005) and flat.var() == pytest.approx(1 / 12, abs=0.002)
+    assert peaked.mean() == pytest.approx(1 / 3, abs=0.005) and peaked.var() == pytest.approx(1 / 18, abs=0.002)
+    fixed = unc_mod.draw(rng, unc_mod.Parameter("x", 0.7, 0.7, 0.7, "", "test", "uniform"), 3)
+    assert list(fixed) == [0.7, 0.7, 0.7]
+
+
+def test_the_distribution_comes_from_the_spec_value():
+    from dcpower.catalog.models import SpecValue
+    sv = SpecValue(value=0.67, low=0.51, high=1.0, distribution="uniform", source="test", year=2026)
+    p = unc_mod.parameter_of("workload.accelerator_busy_power", sv, 1.0)
+    assert (p.low, p.value, p.high, p.distribution) == (0.51, 0.67, 1.0, "uniform")
+    assert unc_mod.parameter_of("x", SpecValue(value=1, low=0, source="test", year=2026), 1.0).distribution \
+        == "triangular"
+    with pytest.raises(ValueError):
+        SpecValue(value=1, low=0, distribution="normal", source="test", year=2026)

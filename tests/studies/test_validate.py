@@ -77,3 +77,32 @@ def test_the_fitted_hpl_share_is_what_the_data_set_gives():
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "residual" in r.stdout and "mean absolute error" in r.stdout
+
+
+def test_bands_do_not_depend_on_unrelated_ranged_values(monkeypatch):
+    # Each ranged value draws from its own stream (seed and name), so a ranged value the case
+    # never reads, present or not, leaves the band as it was.
+    import numpy as np
+
+    from dcpower.catalog.loader import load_catalog, read_toml
+    from dcpower.chain.resolve import Resolved, resolve
+    from dcpower.studies import validate as V
+
+    cat = load_catalog()
+    entry = next(e for e in read_toml(V.validation_file())["case"] if e["id"] == "selene")
+    r = resolve(V._scenario(entry, cat, ()), catalog=cat)
+    base = V._compared_power(V._sampled(r, 300, 7), "system")
+    every = Resolved.ranged_values
+    unread = [n for n in every(r) if n.startswith("cooling.")]
+    assert unread  # the cooling plant's ranged values, drawn with the server's
+    monkeypatch.setattr(Resolved, "ranged_values", lambda self: {k: v for k, v in every(self).items()
+                                                                 if k not in unread})
+    assert np.array_equal(base, V._compared_power(V._sampled(r, 300, 7), "system"))
+
+
+def test_the_hpl_share_is_drawn_as_the_systems_spread():
+    # tools/fit_hpl_power.py compares the systems' implied shares with the triangle and the
+    # uniform distribution and names the closer (Kolmogorov-Smirnov); the catalog follows it.
+    from dcpower.catalog.loader import load_catalog
+    sv = load_catalog().get("workload", "hpl").accelerator_busy_power
+    assert sv.distribution == "uniform"

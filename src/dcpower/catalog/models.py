@@ -36,6 +36,10 @@ class SpecValue(BaseModel):
     note: str | None = None
     low: str | float | int | None = None
     high: str | float | int | None = None
+    # How the Monte Carlo draws between low and high: "triangular" (the default, value the most
+    # likely) or "uniform" (a spread over a population in which no member is more likely, such
+    # as a share fitted across measured systems).
+    distribution: Literal["triangular", "uniform"] | None = None
 
     @field_validator("source")
     @classmethod

@@ -16,7 +16,11 @@ Distribution
 Triangular between ``low``, ``value`` (the mode) and ``high``, on the magnitude in the value's
 own unit. The triangle keeps the catalog value the most likely one and puts no mass outside
 the published range, which is what a "typical, with a plausible range" spec entry says;
-a uniform draw would treat the extremes as as likely as the datasheet value.
+a uniform draw would treat the extremes as as likely as the datasheet value. A value whose
+range is a spread over a population rather than the doubt about one number (a share fitted
+across measured systems, each with its own) says ``distribution = "uniform"`` and is drawn
+uniformly between ``low`` and ``high``: there the triangle would claim that a new member sits
+near the fitted value far more often than the population shows.
 
 Speed: the weather is binned
 ----------------------------
@@ -82,6 +86,7 @@ class Parameter:
     high: float
     unit: str
     source: str
+    distribution: str = "triangular"
 
 
 
@@ -100,6 +105,21 @@ def range_of(sv: SpecValue, spread: float, dim=None) -> tuple[float, float, floa
     return v, min(lo, v), max(hi, v), unit
 
 
+def draw(rng: np.random.Generator, p: Parameter, samples: int) -> np.ndarray:
+    """``samples`` draws of one parameter from its distribution (see the module notes)."""
+    if p.high <= p.low:
+        return np.full(samples, p.value)
+    if p.distribution == "uniform":
+        return rng.uniform(p.low, p.high, size=samples)
+    return rng.triangular(p.low, p.value, p.high, size=samples)
+
+
+def parameter_of(name: str, sv: SpecValue, spread: float, dim=None) -> Parameter:
+    """The :class:`Parameter` a ranged spec value varies as."""
+    v, lo, hi, unit = range_of(sv, spread, dim)
+    return Parameter(name, v, lo, hi, unit, sv.citation(), sv.distribution or "triangular")
+
+
 def _evaluate(r: Resolved, states, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every result of the chain for the sampled ``columns``, as floats in SI display units."""
     res = chain_results(run_chain(r.with_values(columns) if columns else r, states))
@@ -116,16 +136,15 @@ def _parameters(r: Resolved, states, spread: float) -> tuple[list[Parameter], di
                for k, q in nominal.items()}
     params = []
     for name, sv in ranged.items():
-        v, lo, hi, unit = range_of(sv, spread, r.bounds_of(name))
-        if name in read and hi > lo:
-            params.append(Parameter(name, v, lo, hi, unit, sv.citation()))
+        p = parameter_of(name, sv, spread, r.bounds_of(name))
+        if name in read and p.high > p.low:
+            params.append(p)
     return params, nominal
 
 
 def _monte_carlo(r, states, params, samples: int, seed: int, progress=None) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
-    draws_in = {p.name: rng.triangular(p.low, p.value, p.high, size=samples) if p.high > p.low
-                else np.full(samples, p.value) for p in params}
+    draws_in = {p.name: draw(rng, p, samples) for p in params}
     chunks = []
     for start in range(0, samples, CHUNK):
         chunks.append(_evaluate(r, states, {k: v[start:start + CHUNK] for k, v in draws_in.items()}))

@@ -9,6 +9,13 @@ with two simple methods: the accelerators' TDP x N, and Epoch AI's 1.82 x TDP x 
 Monte Carlo over the catalog's ranges gives each estimate a P5-P95 band, and the coverage is
 the share of cases whose measurement lies inside its band.
 
+The band: every ranged value the case reads is drawn independently, triangular between its
+low, value and high, or uniform where the value declares ``distribution = "uniform"`` (the
+Linpack workload's accelerator share, a spread over the measured systems); see
+:mod:`dcpower.studies.uncertainty`. Only the catalog's ranges widen it: a case is not given
+extra width for the model's structure, so a band that misses its measurement says that some
+input lies outside its published range for that machine (or that the model lacks a part).
+
 What is compared depends on the level of the case: a system's measured HPL power covers its
 compute nodes and interconnect (IT power, no cooling, no storage); a node's, one server at
 the wall; an accelerator's, one board.
@@ -17,6 +24,7 @@ the wall; an accelerator's, one board.
 from __future__ import annotations
 
 import statistics
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,13 +271,15 @@ def _compared_power(r, level: str) -> np.ndarray:
 
 
 def _sampled(r, samples: int, seed: int):
-    """``r`` with every ranged value drawn from its triangular range (as the Monte Carlo does)."""
-    from dcpower.studies.uncertainty import range_of
+    """``r`` with every ranged value drawn from its range, as the Monte Carlo does (triangular,
+    or uniform where the value says so). Each value draws from its own stream, seeded by the
+    seed and the value's name, so adding or removing a ranged value elsewhere in the catalog
+    leaves the draws of the others, and so the bands, unchanged."""
+    from dcpower.studies.uncertainty import draw, parameter_of
 
-    rng = np.random.default_rng(seed)
     columns = {}
     for name, sv in r.ranged_values().items():
-        v, lo, hi, _ = range_of(sv, 1.0, r.bounds_of(name))
-        if hi > lo:
-            columns[name] = rng.triangular(lo, v, hi, size=samples)
+        p = parameter_of(name, sv, 1.0, r.bounds_of(name))
+        if p.high > p.low:
+            columns[name] = draw(np.random.default_rng([seed, zlib.crc32(name.encode())]), p, samples)
     return r.with_values(columns) if columns else r
