@@ -14,7 +14,7 @@ import dcpower
 from dcpower.chain.resolve import resolve
 from dcpower.chain.run import UNMET_HOURS_SHARE
 from dcpower.cli import main
-from dcpower.physics import sizing as sz
+from dcpower.physics import cooling as cool, psychrometrics as psy, sizing as sz
 from dcpower.report import render
 from dcpower.units import Q_
 
@@ -39,7 +39,7 @@ def _v(r, name, unit=None):
 
 def test_air_economizer_follows_the_weather(runs):
     m, a, p = (runs["air-economizer", s] for s in SITES)
-    # Memphis summers are humid (dew point above the 15 degC supply limit): fewest outdoor-air hours
+    # Memphis summers are humid (dew point above the 17 degC class A1 supply limit): fewest outdoor-air hours
     assert _v(m, "free_cooling_hours") < _v(a, "free_cooling_hours") < _v(p, "free_cooling_hours")
     # desert air is dry: the media evaporate far more water in Phoenix than in either humid site
     assert _v(p, "annual_water", "m^3") > 5 * max(_v(m, "annual_water", "m^3"), _v(a, "annual_water", "m^3"))
@@ -88,6 +88,64 @@ def test_economizer_hours_are_free_cooling_hours(runs):
     chiller = np.asarray(r.chain.hourly.rejection.chiller.magnitude)[0]
     assert _v(r, "free_cooling_hours") == np.sum(share >= 1.0)
     assert np.all(chiller[share >= 1.0] == 0) and np.all(chiller[share < 1.0] > 0)
+
+
+def test_humid_hours_shut_outdoor_air_out_and_recirculate_through_the_trim_coils(runs):
+    r = runs["air-economizer", "memphis"]
+    c, k = r.chain, r.resolved.cooling
+    air, h = c.air, c.hourly
+    # outdoor air wetter than the 17 degC dew point of ASHRAE class A1 (specs/cooling.toml) is never let in
+    w_max = psy.humidity_ratio_from_dew_point(k.supply_dew_point_max.quantity, air.pressure).magnitude
+    humid = air.humidity_ratio.magnitude > w_max
+    share = np.asarray(h.rejection.economizer_fraction)[0]
+    assert humid.sum() > 1000 and np.all(share[humid] == 0)   # a Memphis summer: over 1,000 such hours
+    # those hours the trim coils carry all the plant heat, pumps' work included, at the air-cooled chillers'
+    # COP making the 19 degC trim water (constant share of Carnot at the AHRI rating point, specs/cooling.toml)
+    q = lambda name: getattr(k, name).quantity  # noqa: E731
+    eta = cool.air_cooled_second_law_efficiency(q("chiller_cop_rated").magnitude, q("chiller_rating_chilled_water"),
+                                                q("chiller_rating_condenser_water"),
+                                                q("chiller_condenser_approach").to("delta_degC"),
+                                                q("chiller_approach").to("delta_degC")).magnitude
+    cop = cool.air_cooled_chiller_cop(q("air_loop_supply_temperature"), air.dry_bulb,
+                                      q("chiller_condenser_approach").to("delta_degC"),
+                                      q("chiller_approach").to("delta_degC"), eta,
+                                      q("chiller_min_condenser_temperature"), q("chiller_rating_chilled_water"))
+    trim = (h.loops.plant_heat / cop).to("W").magnitude[0]
+    assert h.rejection.chiller.to("W").magnitude[0][humid] == pytest.approx(trim[humid], rel=1e-9)
+    assert np.all(np.asarray(c.water.evaporation.magnitude)[0][humid] == 0)
+    assert np.allclose(h.rejection.heat_rejected.magnitude[0][humid],
+                       (h.loops.plant_heat + h.rejection.chiller).to(h.rejection.heat_rejected.units).magnitude[0][humid])
+
+
+def test_trim_pumps_follow_the_trim_load(runs):
+    r = runs["air-economizer", "ashburn"]
+    c, k = r.chain, r.resolved.cooling
+    h, lp = c.hourly, c.hourly.loops
+    share = np.asarray(h.rejection.economizer_fraction)[0]
+    pumps = lp.facility_pumps.to("W").magnitude[0]
+    # the pumps stop in the hours outdoor air carries everything (free-cooling hours) ...
+    assert np.all(pumps[share >= 1] == 0) and np.all(pumps[share < 1] > 0)
+    # ... and move only the flow the coils need: the design flow carries the whole design heat
+    # V_d = Q / (rho cp dT) at 5.6 K; in an hour the coils carry all, V = Q_h / (rho cp dT) and
+    # P = P_d (0.5726 x - 0.301 x^2 + 0.7347 x^3), x = V / V_d (ASHRAE 90.1 App. G, openstudio-standards)
+    design_flow = float(np.max(c.design.loops.water_flow_design.to("m^3/s").magnitude))
+    assert design_flow == pytest.approx(float(np.max(c.design.loops.water_flow.to("m^3/s").magnitude)))
+    p_d = design_flow * k.pump_pressure.quantity.to("Pa").magnitude / k.pump_efficiency.quantity.magnitude
+    full = share == 0
+    x = lp.water_flow.to("m^3/s").magnitude[0][full] / design_flow
+    assert np.all(x >= 0.25) and np.all(x < 1)                      # average IT below the design peak
+    assert pumps[full] == pytest.approx(p_d * (0.5726 * x - 0.301 * x ** 2 + 0.7347 * x ** 3), rel=1e-9)
+    # a year of trim pumping is far below the full plant flow at 200 kPa all year that it replaces
+    assert pumps.mean() < 0.5 * p_d
+
+
+def test_air_cooled_chiller_pumps_carry_the_whole_heat_every_hour(runs):
+    # no economizer: the chilled water carries all the heat every hour, so its flow is the plant's,
+    # not a trim share, and the pumps keep their power per flow (200 kPa / 0.7, specs/cooling.toml)
+    r = runs["air-aircooled-chiller", "ashburn"]
+    lp, k = r.chain.hourly.loops, r.resolved.cooling
+    per_flow = (lp.facility_pumps / lp.water_flow).to("Pa").magnitude
+    assert np.allclose(per_flow, k.pump_pressure.quantity.to("Pa").magnitude / k.pump_efficiency.quantity.magnitude)
 
 
 @pytest.fixture(scope="module")

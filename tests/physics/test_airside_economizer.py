@@ -72,3 +72,16 @@ def test_water_is_the_vapour_mass_balance_of_the_air_stream():
     e = econ.evaporated_water(m, w_s, w_o)
     assert (m * w_o + e).to("kg/s").magnitude == pytest.approx((m * w_s).to("kg/s").magnitude)
     assert econ.evaporated_water(m, w_o, w_s).magnitude == 0.0   # never negative
+
+
+def test_supply_moisture_floor_is_the_higher_of_dew_point_and_relative_humidity():
+    # ASHRAE class A1 allowable floor, -12 degC dew point and 8 % RH: at 29.4 degC, 8 % RH is a
+    # vapour pressure of 0.08 x 4.11 kPa = 0.33 kPa (dew point about -7 degC), above -12 degC's
+    t = Q_(29.4, "degC")
+    w = econ.supply_humidity_ratio_floor(t, Q_(-12.0, "degC"), 0.08, P).magnitude
+    p_w = 0.08 * psy.saturation_vapor_pressure(t).to("Pa").magnitude
+    assert w == pytest.approx(0.621945 * p_w / (101325.0 - p_w))
+    assert w > psy.humidity_ratio_from_dew_point(Q_(-12.0, "degC"), P).magnitude
+    # no relative-humidity floor given: the dew point alone
+    w_dp = econ.supply_humidity_ratio_floor(t, Q_(-9.0, "degC"), None, P).magnitude
+    assert w_dp == pytest.approx(psy.humidity_ratio_from_dew_point(Q_(-9.0, "degC"), P).magnitude)

@@ -171,3 +171,17 @@ def test_tower_speed_follows_load_and_enthalpy_potential():
 def test_affinity_fan_power_is_the_cube_of_speed():
     # fan affinity law: half speed, one eighth of the power
     assert cooling.affinity_fan_power(Q_(80, "kW"), 0.5).to("kW").magnitude == pytest.approx(10.0)
+
+
+def test_variable_flow_pump_follows_the_90_1_curve_down_to_its_minimum_flow():
+    from dcpower.physics.cooling import variable_flow_pump_power
+    p_d = Q_(100.0, "kW")
+    x = np.array([1.0, 0.5, 0.25, 0.1, 0.0])
+    p = variable_flow_pump_power(p_d, x).to("kW").magnitude
+    # "VSD No Reset" (NREL openstudio-standards pump.rb): 0.5726 x - 0.301 x^2 + 0.7347 x^3
+    curve = lambda v: 0.5726 * v - 0.301 * v ** 2 + 0.7347 * v ** 3  # noqa: E731
+    assert p[0] == pytest.approx(100 * curve(1.0))           # 100.6 kW: the fit at full flow
+    assert p[1] == pytest.approx(100 * curve(0.5))           # 28.1 kW at half flow, below the 50 kW of P ~ V
+    # 90.1-2019 G3.1.3.10: no less than 25 % of design flow while running, so 10 % costs what 25 % does
+    assert p[3] == pytest.approx(p[2]) == pytest.approx(100 * curve(0.25))
+    assert p[4] == 0.0                                       # no load, pump stopped

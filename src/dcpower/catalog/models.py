@@ -560,11 +560,13 @@ class Cooling(Spec):
     # rating entering-air dry-bulb); absent, the chiller is water-cooled by the heat-rejection plant.
     chiller_condenser_approach: OptApproach = None
     # Airside economizer: saturation effectiveness of the direct evaporative media, and the
-    # humidity limits of the supply air (dew point and relative humidity).
+    # humidity limits of the supply air (dew point and relative humidity; no relative-humidity
+    # floor where none is given).
     evaporative_effectiveness: OptShare = None
     supply_dew_point_max: OptDewPoint = None
     supply_dew_point_min: OptDewPoint = None
     supply_relative_humidity_max: OptShare = None
+    supply_relative_humidity_min: OptShare = None
     # Cycles of concentration C > 1 by definition (blowdown = E / (C - 1)).
     cycles_of_concentration: Annotated[SpecValue | None, Dim(
         "[dimensionless]", 1, 50, open_low=True, what="cycles of concentration",

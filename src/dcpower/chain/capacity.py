@@ -176,7 +176,8 @@ def _cooling(ch: Chain, rec) -> dict:
                                     .to("W").magnitude)), "W")
         chiller = cat.get("chiller_unit", z.air_cooled_chiller if air_cooled else z.chiller)
         n_ch = sz.redundant_units(q_chiller, chiller.capacity.quantity, z.cooling_redundancy)
-    flow = first(ch.peak(design.loops.water_flow)).to("L/s")
+    installed = design.loops.water_flow_design
+    flow = first(ch.peak(installed if installed is not None else design.loops.water_flow)).to("L/s")
 
     limits = {lc.id: lc.facility_supply_max.quantity for lc in cat.category("liquid_class").values()}
     cls_id = z.liquid_class or sz.liquid_class_for(c.supply_temperature.quantity, limits)

@@ -219,7 +219,13 @@ def _loops(c: Chain, rec: Recorder) -> None:
               ("CDU pumps, design", peak(lp.cdu_pumps, "MW")),
               ("condenser water flow, design", peak(lp.condenser_flow, "L/s")),
               ("condenser pumps, design", peak(lp.condenser_pumps, "MW")),
-              ("pumps, design", peak(lp.pumps, "MW"))])
+              ("pumps, design", peak(lp.pumps, "MW")),
+              ("facility pumps, hourly mean", first(c.mean(c.hourly.loops.facility_pumps, "MW")))],
+             note=None if k.heat_rejection != "outdoor-air" else
+             "Trim coils only: V = (1 - share) V_full (variable primary flow); the pumps, sized for V_full at "
+             "design, draw P_d (0.5726 x - 0.301 x^2 + 0.7347 x^3) at x = max(V / V_d, "
+             f"{cool.PUMP_MINIMUM_FLOW}) and stop when outdoor air carries all (ASHRAE 90.1-2019 G3.1.3.10; "
+             "curve from NREL openstudio-standards).")
 
 
 def _rejection(c: Chain, results: dict, rec: Recorder) -> None:
@@ -228,14 +234,17 @@ def _rejection(c: Chain, results: dict, rec: Recorder) -> None:
     sink = "wet-bulb" if k.heat_rejection == "cooling-tower" else "dry-bulb"
     names = ("supply_temperature", "approach", "hx_approach", "chiller_cop_rated", "chiller_condenser_approach",
              "air_loop_supply_temperature", "evaporative_effectiveness", "supply_dew_point_max",
-             "supply_dew_point_min", "supply_relative_humidity_max")
+             "supply_dew_point_min", "supply_relative_humidity_max", "supply_relative_humidity_min")
     names = [n for n in names if n in ("supply_temperature", "approach") or getattr(k, n) is not None]
     avail = (f"T_avail = T_{sink} + approach (+ HX approach)" if k.heat_rejection != "outdoor-air" else
              "T_avail = max(T_db - eps (T_db - T_wb), T(h_o, W_max), T_s - fan rise) when warm, T_db when cold, "
              "outdoor air shut out when W_o > W_max")
     rec.step(f"Cooling: heat rejection ({k.heat_rejection}{', chiller' if k.chiller else ''})",
              f"{avail}; economizer share = clip((T_r - T_avail)/(T_r - T_s), "
-             "0, 1); COP = eta_II T_evap / (T_cond - T_evap); P_chiller = (1 - share) Q / COP",
+             "0, 1); COP = eta_II T_evap / (T_cond - T_evap); "
+             + ("P_chiller = (1 - share) Q / COP" if k.heat_rejection != "outdoor-air" else
+                "P_chiller = ((1 - share) (Q - P_pumps) + P_pumps) / COP (the trim pumps' work stays in the "
+                "chilled water)"),
              [*(spec_input(f"{k.id}.{n}", getattr(k, n)) for n in names),
               Input("design weather", f"{c.design_air.dry_bulb.magnitude[d]:.1f} degC dry-bulb, "
                     f"{c.design_air.wet_bulb.magnitude[d]:.1f} degC wet-bulb", r.design.source),

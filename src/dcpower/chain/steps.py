@@ -396,6 +396,7 @@ class Loops:
     cdu_pumps: Quantity            # [W]
     condenser_flow: Quantity       # tower circulation [m^3/s]
     condenser_pumps: Quantity      # their work warms the tower water: the towers reject it [W]
+    water_flow_design: Quantity = None  # facility water the pumps are sized for [m^3/s]
 
 
 def liquid_fraction(r: Resolved):
@@ -421,13 +422,15 @@ def _air_movers(r: Resolved, heat, delta_t, pressure, rho):
     return (mass / rho).to("m^3/s"), fans
 
 
-def loops_step(r: Resolved, it, side: ItSide) -> Loops:
+def loops_step(r: Resolved, it, side: ItSide, air: AirStates | None = None, ratings: dict | None = None) -> Loops:
     """Air share and lighting through the hall's air movers; UPS and distribution losses through the
     electrical rooms' air movers; liquid share through CDU secondary pumps; all of it into facility
     water; the towers' circulation through condenser-water pumps.
 
     ``m = Q / (cp dT)``, ``V = m / rho``, ``P_fan = V dp / eta``; ``P_pump = V dp / eta`` or
-    ``V x`` (power per flow, as ASHRAE 90.1 states it)."""
+    ``V x`` (power per flow, as ASHRAE 90.1 states it). An airside economizer's chilled water
+    flows only to the trim coils (:func:`_trim_pumps`), given the outdoor air ``air`` and the
+    installed flow in ``ratings`` (``None``: the design evaluation, which sets it)."""
     c = r.cooling
     f = liquid_fraction(r)
     rho = hall_air_density(r)
@@ -443,13 +446,40 @@ def loops_step(r: Resolved, it, side: ItSide) -> Loops:
                                            cool.WATER_SPECIFIC_HEAT)
     eta = c.pump_efficiency.quantity.magnitude
     facility_pumps = cool.fluid_power(water_flow, c.pump_pressure.quantity, eta)
+    design_flow = water_flow
+    if c.heat_rejection == "outdoor-air" and air is not None:
+        water_flow, facility_pumps, design_flow = _trim_pumps(r, water_flow, air, ratings)
     cdu_flow = cool.volume_flow_for_heat(f * it, _delta(c.loop_delta_t), cool.WATER_DENSITY, cool.WATER_SPECIFIC_HEAT)
     cdu_pumps = cool.fluid_power(cdu_flow, c.cdu_pump_pressure.quantity, eta) if c.cdu_pump_pressure is not None \
         else 0 * facility_pumps
     plant_heat = q_loop + facility_pumps + cdu_pumps
     condenser_flow, condenser_pumps = _condenser_pumps(r, plant_heat)
     return Loops(q_air, air_flow, fans, water_flow, facility_pumps + cdu_pumps + condenser_pumps, plant_heat,
-                 hall_fans, q_room, room_fans, facility_pumps, cdu_flow, cdu_pumps, condenser_flow, condenser_pumps)
+                 hall_fans, q_room, room_fans, facility_pumps, cdu_flow, cdu_pumps, condenser_flow, condenser_pumps,
+                 design_flow)
+
+
+def _trim_pumps(r: Resolved, full_flow, air: AirStates, ratings: dict | None):
+    """Chilled water of an airside economizer's trim coils: flow, pump power and the installed flow.
+
+    Variable primary flow: the coils take ``V = (1 - share) V_full``, the share of the air stream's
+    heat outdoor air does not carry, with ``V_full = Q / (rho cp dT)`` the flow that carries it
+    all. The pumps are sized for ``V_full`` at the design states (humid hours shut outdoor air
+    out and the coils carry everything) and follow :func:`cool.variable_flow_pump_power`: the
+    ASHRAE 90.1 variable-speed curve down to its minimum flow, stopped when the coils carry nothing.
+    """
+    c = r.cooling
+    share, _, _ = _outdoor_air_share(r, air)
+    flow = full_flow * (1 - share)
+    if ratings is not None and "facility_water_flow" in ratings:
+        design = ratings["facility_water_flow"].to("m^3/s")
+    else:
+        design = Q_(np.max(full_flow.to("m^3/s").magnitude, axis=-1, keepdims=True), "m^3/s")
+    design_power = cool.fluid_power(design, c.pump_pressure.quantity, c.pump_efficiency.quantity.magnitude)
+    ratio = np.divide(flow.to("m^3/s").magnitude, design.magnitude,
+                      out=np.zeros(np.broadcast_shapes(np.shape(flow.magnitude), np.shape(design.magnitude))),
+                      where=design.magnitude > 0)
+    return flow, cool.variable_flow_pump_power(design_power, ratio).to("W"), design * np.ones(np.shape(ratio))
 
 
 def _condenser_pumps(r: Resolved, plant_heat):
@@ -594,38 +624,53 @@ def rejection_step(r: Resolved, it, loops: Loops, air: AirStates, capacity=None)
                      duty=duty)
 
 
-def _outdoor_air_rejection(r: Resolved, loops: Loops, air: AirStates, t_sink, eta_ii) -> Rejection:
-    """Airside economizer with evaporative assist and air-cooled chilled-water trim coils.
+def _outdoor_air_share(r: Resolved, air: AirStates):
+    """Share of the air stream's heat outdoor air carries, the supply humidity ratio and the return air.
 
-    Outdoor air takes ``share = clip((T_r - T_avail)/(T_r - T_s), 0, 1)`` of the heat (zero when it
-    is too humid to let in); the trim coils the rest, ``P = (1 - share) Q / COP``. The exhaust
-    carries ``share Q`` out: ``m_a = share Q / (h_r - h_o)``; the media evaporate
-    ``m_a (W_s - W_o)``. All heat leaves with the exhaust or the chillers' condensers.
-    """
+    ``share = clip((T_r - T_avail)/(T_r - T_s), 0, 1)`` with ``T_avail`` the air leaving the
+    mixing box or media plus the fan's rise, zero when outdoor air is too humid to let in
+    (:func:`econ_air.outdoor_air_supply`)."""
     c = r.cooling
     t_supply = c.supply_temperature.quantity
     fan_rise = _delta(c.approach)
     t_return = t_supply + _delta(c.air_delta_t)
     w_max = econ_air.supply_humidity_ratio_limit(t_supply, c.supply_dew_point_max.quantity,
                                                  c.supply_relative_humidity_max.quantity.magnitude, air.pressure)
-    w_min = psy.humidity_ratio_from_dew_point(c.supply_dew_point_min.quantity, air.pressure)
+    rh_min = c.supply_relative_humidity_min
+    w_min = econ_air.supply_humidity_ratio_floor(t_supply, c.supply_dew_point_min.quantity,
+                                                 None if rh_min is None else rh_min.quantity.magnitude, air.pressure)
     t_out, w_supply, usable = econ_air.outdoor_air_supply(
         air.dry_bulb, air.wet_bulb, air.humidity_ratio, t_supply - fan_rise,
         c.evaporative_effectiveness.quantity.magnitude, w_max, w_min)
+    share = np.where(usable, cool.economizer_fraction(t_out + fan_rise, t_supply, t_return), 0.0)
+    return share, w_supply, t_return
+
+
+def _outdoor_air_rejection(r: Resolved, loops: Loops, air: AirStates, t_sink, eta_ii) -> Rejection:
+    """Airside economizer with evaporative assist and air-cooled chilled-water trim coils.
+
+    Outdoor air takes ``share`` of the heat the air stream carries, ``Q_air = Q - P_pumps``
+    (:func:`_outdoor_air_share`; zero when it is too humid to let in: dampers closed, the hall's
+    air recirculates through the trim coils); the trim coils the rest and the chilled-water pumps'
+    work, ``P = ((1 - share) Q_air + P_pumps) / COP``. The exhaust carries ``share Q_air`` out:
+    ``m_a = share Q_air / (h_r - h_o)``; the media evaporate ``m_a (W_s - W_o)``. All heat leaves
+    with the exhaust or the chillers' condensers.
+    """
+    c = r.cooling
+    share, w_supply, t_return = _outdoor_air_share(r, air)
     q_plant = loops.plant_heat
     shape = np.shape(q_plant.magnitude)
-    share = np.broadcast_to(np.where(usable, cool.economizer_fraction(t_out + fan_rise, t_supply, t_return), 0.0),
-                            shape)
+    economized = (q_plant - loops.facility_pumps) * share
     cop = _chiller_cop(r, c.air_loop_supply_temperature.quantity, t_sink, Q_(0.0, "delta_degC"), air, eta_ii)
-    chiller = (q_plant * (1 - share) / cop).to("W")
+    chiller = ((q_plant - economized) / cop).to("W")
     t_exhaust = Q_(np.broadcast_to(t_return.to("degC").magnitude, np.shape(w_supply.magnitude)), "degC")
     h_exhaust = psy.moist_air_enthalpy(t_exhaust, w_supply)
-    flow = econ_air.outdoor_air_mass_flow(q_plant * share, h_exhaust,
-                                          psy.moist_air_enthalpy(air.dry_bulb, air.humidity_ratio))
+    flow = econ_air.outdoor_air_mass_flow(economized, h_exhaust, psy.moist_air_enthalpy(air.dry_bulb, air.humidity_ratio))
     evaporated = econ_air.evaporated_water(flow, w_supply, air.humidity_ratio)
     support = c.support_power_fraction.quantity.magnitude * q_plant if c.support_power_fraction else 0 * q_plant
-    return Rejection(t_sink, t_supply, share, chiller, np.zeros(shape, dtype=bool), q_plant + chiller,
-                     0 * q_plant, support, Q_(np.zeros(shape), "K"), evaporated)
+    econ = np.broadcast_to((economized / q_plant).to("dimensionless").magnitude, shape)
+    return Rejection(t_sink, c.supply_temperature.quantity, econ, chiller, np.zeros(shape, dtype=bool),
+                     q_plant + chiller, 0 * q_plant, support, Q_(np.zeros(shape), "K"), evaporated)
 
 
 def heat_rejection_fans(r: Resolved, q_reject, rise, air: AirStates, capacity=None):
@@ -800,12 +845,17 @@ class Plant:
     def ratings(self) -> dict:
         """Installed rating of each electrical component (distribution, UPS, transformers, MV), the
         installed heat rejection (the most the states ask of the towers or dry coolers) and the site
-        services sized at design. [W]"""
+        services sized at design [W]; the facility water the pumps are sized for [m^3/s]."""
         up = self.upstream.ratings if self.upstream is not None else {}
         q = (self.rejection.duty if self.rejection.duty is not None else self.rejection.heat_rejected).to("W")
         services = self.site_services.sized if self.site_services is not None else {}
-        return {**self.side.ratings, **up, "transformer": self.transformer_rating, **services,
-                "heat_rejection": Q_(np.broadcast_to(np.max(q.magnitude, axis=-1, keepdims=True), q.shape), "W")}
+        out = {**self.side.ratings, **up, "transformer": self.transformer_rating, **services,
+               "heat_rejection": Q_(np.broadcast_to(np.max(q.magnitude, axis=-1, keepdims=True), q.shape), "W")}
+        if self.loops.water_flow_design is not None:
+            v = self.loops.water_flow_design.to("m^3/s")
+            out["facility_water_flow"] = Q_(np.broadcast_to(np.max(v.magnitude, axis=-1, keepdims=True), q.shape),
+                                            "m^3/s")
+        return out
 
 
 def plant_step(r: Resolved, it_power, racks, air: AirStates, ratings: dict | None = None) -> Plant:
@@ -818,7 +868,7 @@ def plant_step(r: Resolved, it_power, racks, air: AirStates, ratings: dict | Non
     it_w = it_power.to("W").magnitude
     it = Q_(np.broadcast_to(np.reshape(it_w, (-1, 1)), (r.samples, n)).astype(float), "W")
     side = it_side_step(r, it, racks_column(racks), ratings)
-    loops = loops_step(r, it, side)
+    loops = loops_step(r, it, side, air, ratings)
     installed = ratings.get("heat_rejection") if ratings is not None else None
     rejection = rejection_step(r, it, loops, air, installed)
     load = side.ups_loss + it + side.distribution_loss + side.lighting + loops.fans + loops.pumps + \

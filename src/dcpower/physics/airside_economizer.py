@@ -17,7 +17,8 @@ import numpy as np
 from dcpower.physics import psychrometrics as psy
 from dcpower.units import Q_
 
-__all__ = ["direct_evaporative_leaving_temperature", "supply_humidity_ratio_limit", "temperature_at_enthalpy",
+__all__ = ["direct_evaporative_leaving_temperature", "supply_humidity_ratio_limit", "supply_humidity_ratio_floor",
+           "temperature_at_enthalpy",
            "humidity_ratio_at_enthalpy", "outdoor_air_supply", "outdoor_air_mass_flow", "evaporated_water"]
 
 # ASHRAE moist-air enthalpy h = 1.006 t + W (2501 + 1.86 t) kJ/kg (Fundamentals 2017 ch. 1 eq. 30).
@@ -79,6 +80,34 @@ def supply_humidity_ratio_limit(supply_temperature, dew_point_max, relative_humi
     p = pressure.to("Pa").magnitude
     w_rh = _MOLAR_RATIO * relative_humidity_max * p_ws / (p - relative_humidity_max * p_ws)
     return Q_(np.minimum(w_dew, w_rh), "dimensionless")
+
+
+def supply_humidity_ratio_floor(supply_temperature, dew_point_min, relative_humidity_min, pressure):
+    """Least moisture supply air must hold: the higher of the dew-point and relative-humidity floors.
+
+    Parameters
+    ----------
+    supply_temperature : Quantity
+        Supply-air dry-bulb. [degC]
+    dew_point_min : Quantity
+        Lowest supply dew point. [degC]
+    relative_humidity_min : float or None
+        Lowest supply relative humidity; ``None``: no such floor. [-]
+    pressure : Quantity
+        Barometric pressure. [Pa]
+
+    Returns
+    -------
+    Quantity
+        ``max(W_sat(T_dp,min), 0.621945 phi p_ws(T_s) / (p - phi p_ws(T_s)))``. [kg/kg]
+    """
+    w_dew = psy.humidity_ratio_from_dew_point(dew_point_min, pressure).to("dimensionless").magnitude
+    if relative_humidity_min is None:
+        return Q_(w_dew, "dimensionless")
+    p_ws = psy.saturation_vapor_pressure(supply_temperature).to("Pa").magnitude
+    p = pressure.to("Pa").magnitude
+    w_rh = _MOLAR_RATIO * relative_humidity_min * p_ws / (p - relative_humidity_min * p_ws)
+    return Q_(np.maximum(w_dew, w_rh), "dimensionless")
 
 
 def temperature_at_enthalpy(enthalpy, humidity_ratio):

@@ -17,7 +17,7 @@ __all__ = [
     "economizer_fraction", "to_kelvin", "air_cooled_second_law_efficiency", "air_cooled_chiller_cop",
     "supply_temperature_excess", "FAN_MINIMUM_SPEED", "DRYCOOLER_UA_EXPONENT", "fan_power_at_density",
     "counterflow_effectiveness", "counterflow_ntu", "drycooler_air_flow_ratio", "tower_air_flow_ratio",
-    "affinity_fan_power",
+    "affinity_fan_power", "PUMP_MINIMUM_FLOW", "VARIABLE_FLOW_PUMP_CURVE", "variable_flow_pump_power",
 ]
 
 # Liquid water at 25 degC: density 997.05 kg/m^3, isobaric specific heat 4.1813 kJ/(kg K)
@@ -476,3 +476,47 @@ def affinity_fan_power(design_power, speed_ratio):
     """Fan power at a share of full speed, ``P = P_d x^3`` (fan affinity laws, ASHRAE Handbook -
     HVAC Systems and Equipment 2020, ch. 21). [W]"""
     return design_power * np.asarray(speed_ratio, dtype=float) ** 3
+
+
+# Lowest flow of a variable-flow chilled-water pump while it runs: 25 % of the design flow, as
+# ANSI/ASHRAE/IES Standard 90.1-2019 Appendix G, G3.1.3.10 models variable-flow chilled-water
+# pumps of plants of 300 tons or more (the chillers' minimum evaporator flow in practice).
+PUMP_MINIMUM_FLOW = 0.25
+# Part-load power of a variable-speed pump without differential-pressure reset, fraction of
+# design power ``a + b x + c x^2 + d x^3`` at flow ratio x: the "VSD No Reset" curve that NREL
+# openstudio-standards gives the 90.1 Appendix G chilled-water pumps with variable-speed drives
+# (lib/openstudio-standards/hvac/components/pump.rb).
+VARIABLE_FLOW_PUMP_CURVE = (0.0, 0.5726, -0.301, 0.7347)
+
+
+def variable_flow_pump_power(design_power, flow_ratio, minimum_flow=PUMP_MINIMUM_FLOW,
+                             curve=VARIABLE_FLOW_PUMP_CURVE):
+    """Power of a variable-speed pump moving a share of its design flow.
+
+    Parameters
+    ----------
+    design_power : Quantity
+        Input power at the design flow. [W]
+    flow_ratio : array_like
+        Flow the load needs over the design flow, ``V / V_d``. [-]
+    minimum_flow : float
+        Lowest flow ratio while the pump runs. [-]
+    curve : tuple of float
+        Part-load power coefficients ``(a, b, c, d)``. [-]
+
+    Returns
+    -------
+    Quantity
+        ``P = P_d (a + b x + c x^2 + d x^3)`` with ``x = max(V/V_d, x_min)`` where the load needs
+        flow, zero where it needs none (the pump stops with the load). [W]
+
+    Notes
+    -----
+    Pump and system curves with the head falling with flow, as in the part-load curves of
+    EnergyPlus ``Pump:VariableSpeed`` that ASHRAE 90.1 Appendix G modelling uses (coefficients:
+    NREL openstudio-standards). At the minimum flow the loop bypasses what the coils do not need.
+    """
+    x = np.asarray(flow_ratio, dtype=float)
+    xr = np.maximum(x, minimum_flow)
+    a, b, c, d = curve
+    return design_power * np.where(x > 0, a + b * xr + c * xr ** 2 + d * xr ** 3, 0.0)
