@@ -149,3 +149,33 @@ def test_units_command(run):
 def test_help_has_examples():
     r = CliRunner().invoke(cli, ["estimate", "--help"])
     assert r.exit_code == 0 and "Examples:" in r.output
+
+
+def _help_examples():
+    """Every ``dcpower ...`` example line in the help of every command."""
+    def walk(cmd):
+        yield cmd
+        for sub in getattr(cmd, "commands", {}).values():
+            yield from walk(sub)
+
+    out = []
+    for cmd in walk(cli):
+        for line in (cmd.help or "").splitlines():
+            line = line.split("#")[0].strip()
+            if line.startswith("dcpower ") and ":" not in line:  # a prose line of help text has a colon
+                out.append(line)
+    return out
+
+
+# Examples that need files the user makes first, a plotting library, or many Monte Carlo samples.
+_SKIP = ("&&", ">", "my.toml", "my-specs", "plot ", "--uncertainty", "--samples", "validate --campuses")
+
+
+@pytest.mark.parametrize("example", [e for e in _help_examples() if not any(s in e for s in _SKIP)])
+def test_every_help_example_runs(example, tmp_path, monkeypatch):
+    # what a user copies from --help must work as printed (files it writes land in a temporary folder)
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(cli, ["-q", *shlex.split(example)[1:]])
+    assert r.exit_code == 0, (example, r.output)

@@ -260,7 +260,7 @@ def cli(specs, quiet):
     \b
     Examples:
       dcpower estimate --gpus 100000
-      dcpower estimate --accelerator b200 --cooling dlc-drycooler --site phoenix
+      dcpower estimate --accelerator b200 --cooling air-economizer --site phoenix
       dcpower specs show h100-sxm
     """
 
