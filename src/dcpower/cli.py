@@ -720,11 +720,13 @@ def fit_cmd(ctx, power, grid_budget, water, fmt, units, output, **params):
 @click.option("--summary", is_flag=True, help="Only the median errors and the band coverage.")
 @click.option("--campuses", is_flag=True, help="Instead: the plant model against operator-reported annual PUE "
                                                "and WUE of hyperscale campuses (--data then names a campus TOML).")
+@click.option("--archetypes", is_flag=True, help="Instead: each cooling archetype against its published typical "
+                                                 "annual PUE and WUE (--data then names an archetype TOML).")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", help="Override a field for every case, "
                                                                             "e.g. workload.host_busy_load=0.3.")
 @output_options(units=False)
 @click.pass_context
-def validate_cmd(ctx, samples, seed, data, summary, campuses, settings, fmt, output):
+def validate_cmd(ctx, samples, seed, data, summary, campuses, archetypes, settings, fmt, output):
     """dcpower against measured machines: per case, the measured power, dcpower's IT estimate
     and its P5-P95, and two simple methods (TDP x N, 1.82 x TDP x N); then the median errors.
 
@@ -732,7 +734,11 @@ def validate_cmd(ctx, samples, seed, data, summary, campuses, settings, fmt, out
     campus's cooling archetype on a nearby station's typical year, beside what the operator
     published (specs/validation/campuses.toml); nothing is fitted to them.
 
-    Exit status 1 when a measured case (or a campus) cannot be reproduced.
+    With --archetypes: each cooling archetype's annual PUE and site WUE in a U.S. climate zone,
+    beside the published typical values for that design and zone
+    (specs/validation/archetypes.toml); nothing is fitted to them either.
+
+    Exit status 1 when a measured case (or a campus, or an archetype case) cannot be reproduced.
 
     \b
     Examples:
@@ -740,13 +746,19 @@ def validate_cmd(ctx, samples, seed, data, summary, campuses, settings, fmt, out
       dcpower validate --summary
       dcpower validate --format json --samples 2000
       dcpower validate --campuses
+      dcpower validate --archetypes
     """
     from dcpower.catalog.scenario import parse_setting
     from dcpower.studies.validate import validate
 
     overrides = dict(parse_setting(x) for x in settings)
+    if campuses and archetypes:
+        raise InputError("--campuses and --archetypes are two data sets; name one of them")
     if campuses:
         _validate_campuses(ctx, data, summary, overrides, fmt, output)
+        return
+    if archetypes:
+        _validate_archetypes(ctx, data, summary, overrides, fmt, output)
         return
     res = validate(data, samples=samples, seed=seed, specs_dirs=_specs_dirs(ctx),
                    settings=overrides, progress=progress_callback(ctx, "validate"))
@@ -767,6 +779,18 @@ def _validate_campuses(ctx, data, summary, settings, fmt, output):
                          "drop --summary")
     res = validate_campuses(data, specs_dirs=_specs_dirs(ctx), settings=settings,
                             progress=progress_callback(ctx, "validate --campuses"))
+    emit(ctx, res.report(), fmt, output)
+    if res.failures:
+        ctx.exit(1)
+
+
+def _validate_archetypes(ctx, data, summary, settings, fmt, output):
+    from dcpower.studies.archetypes import validate_archetypes
+
+    if summary:
+        raise InputError("--summary is for the measured cases; --archetypes prints one table, drop --summary")
+    res = validate_archetypes(data, specs_dirs=_specs_dirs(ctx), settings=settings,
+                              progress=progress_callback(ctx, "validate --archetypes"))
     emit(ctx, res.report(), fmt, output)
     if res.failures:
         ctx.exit(1)
