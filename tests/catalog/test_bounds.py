@@ -57,6 +57,8 @@ SETTINGS = [
     ("design_return_period=7", "use one of 5, 10, 20, 50"),
     ("server.liquid_fraction=85", "85 looks like a percentage: write 0.85"),
     ("cooling.fan_minimum_speed=2", "'2' is not in the range of a fraction"),
+    # used to say "Input should be a valid dictionary or instance of SpecCurve"
+    ("server.psu_efficiency_curve=0.9", "is a curve (load = [...], efficiency = [...]), not one value"),
 ]
 
 
@@ -321,3 +323,16 @@ def test_cooling_spec_file_with_an_inverted_envelope_names_file_and_fields(tmp_p
 def test_psus_must_carry_the_server(settings, words):
     with pytest.raises(InputError, match=words.replace(".", r"\.")):
         dcpower.estimate(gpus=1000, cooling="air-chiller", server="dgx-h100", settings=settings)
+
+
+@pytest.mark.parametrize("key, percent, fraction", [
+    ("electrical.ups_efficiency", "96 %", 0.96), ("server.liquid_fraction", "85 %", 0.85),
+    ("server.psu_efficiency", "94 %", 0.94), ("cooling.fan_minimum_speed", "20 %", 0.2),
+])
+def test_a_share_in_percent_is_the_same_fraction(key, percent, fraction):
+    # '96 %' passed the range check (pint converts it) but the chain read its magnitude, 96:
+    # a UPS efficiency of 96 printed PUE -0.05 and a liquid fraction of 85 PUE 0.13.
+    a = dcpower.estimate(gpus=1000, settings={key: percent})
+    b = dcpower.estimate(gpus=1000, settings={key: fraction})
+    assert a.pue.magnitude == pytest.approx(b.pue.magnitude, rel=1e-12)
+    assert a.facility_power.magnitude == pytest.approx(b.facility_power.magnitude, rel=1e-12)

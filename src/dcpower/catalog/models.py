@@ -79,15 +79,15 @@ class SpecValue(BaseModel):
     @functools.cached_property
     def quantity(self):
         """The value as a pint Quantity (parsed once per spec value)."""
-        return parse_quantity(self.value)
+        return _plain(parse_quantity(self.value))
 
     @property
     def low_quantity(self):
-        return None if self.low is None else parse_quantity(self.low)
+        return None if self.low is None else _plain(parse_quantity(self.low))
 
     @property
     def high_quantity(self):
-        return None if self.high is None else parse_quantity(self.high)
+        return None if self.high is None else _plain(parse_quantity(self.high))
 
     def citation(self) -> str:
         """``"NVIDIA H100 datasheet (2023)"`` or ``"assumption: <reason>"``."""
@@ -119,6 +119,12 @@ class SpecValue(BaseModel):
 
 def _shown(value) -> str:
     return f"'{value}'" if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _plain(q):
+    """A dimensionless value as a plain fraction: the chain reads shares by magnitude, so
+    '96 %' must be 0.96 there (read as 96 it gave a UPS efficiency of 96 and PUE -0.05)."""
+    return q.to("dimensionless") if q.dimensionless and str(q.units) != "dimensionless" else q
 
 
 class SpecCurve(BaseModel):

@@ -418,6 +418,9 @@ def override_spec(spec: Spec, fields: Mapping[str, Any]) -> Spec:
         if key not in model_fields or key in ("id", "category"):
             valid = [k for k in model_fields if k != "id"]
             raise InputError(f"unknown --set key '{spec.category}.{key}'; {suggest(key, valid)}")
+        if "SpecCurve" in str(model_fields[key].annotation) and not isinstance(value, Mapping):
+            raise InputError(f"{spec.category}.{key} is a curve (load = [...], efficiency = [...]), not one value; "
+                             f"give it in a {spec.category} entry of your own spec file (--specs DIR)")
         if isinstance(getattr(spec, key), SpecValue) or "SpecValue" in str(model_fields[key].annotation):
             data[key] = {"value": value, "source": "user input (--set)"}
         else:
