@@ -65,3 +65,20 @@ def test_bash_completion_through_the_environment():
 def test_completion_scripts(shell):
     r = CliRunner().invoke(cli, [], prog_name="dcpower", env={"_DCPOWER_COMPLETE": f"{shell}_source"})
     assert r.exit_code == 0 and "_DCPOWER_COMPLETE" in r.output
+
+
+def test_set_keys_and_their_ids():
+    # --set completes the scenario's fields and the selected specs' fields (new ones included),
+    # then a spec-naming field's catalog ids; the expected names come from the models.
+    from dcpower.catalog.models import Cooling, Server
+
+    assert complete(["estimate", "--set"], "cooling.fan_m") == ["cooling.fan_minimum_speed="]
+    assert {f"cooling.{f}=" for f in Cooling.model_fields if f.startswith("supply_")} == \
+        set(complete(["sweep", "--set"], "cooling.supply_"))
+    assert {f"server.{f}=" for f in Server.model_fields if f.startswith("psu")} == \
+        set(complete(["size", "--set"], "server.psu"))
+    assert complete(["estimate", "--set"], "design_r") == ["design_return_period="]
+    assert complete(["estimate", "--set"], "cooling=air-e") == ["cooling=air-economizer"]
+    assert complete(["estimate", "--set"], "support=") == [f"support={i}" for i in load_catalog(()).ids("support")] \
+        + ["support=none"]
+    assert "electrical.hv_transformer=none" in complete(["estimate", "--set"], "electrical.hv_transformer=")

@@ -32,7 +32,7 @@ numbers = st.one_of(
     st.sampled_from([0, 1, -1, 0.5, 96, 1e30, -1e-30, 1.5]),
 )
 units = st.sampled_from(["", " W", " kW", " MW", " degC", " K", " %", " kgCO2/kWh", " USD/kWh", " m", " kg",
-                         " Mgal/day", " MW/min"])
+                         " Mgal/day", " MW/min", " Pa", " kPa", " degF", " USD/MMBtu", " years"])
 quantities = st.builds(lambda n, u: f"{n}{u}", numbers, units)
 
 SET_KEYS = ["electrical.ups_efficiency", "electrical.design_loading", "electrical.power_factor",
@@ -40,7 +40,19 @@ SET_KEYS = ["electrical.ups_efficiency", "electrical.design_loading", "electrica
             "cooling.supply_temperature", "cooling.cycles_of_concentration", "cooling.approach",
             "server.liquid_fraction", "cooling.pump_efficiency", "cooling.drift_rate",
             "grid.energy_price", "grid.carbon_intensity", "site.elevation", "onsite.grid_limit",
-            "utilization", "pue", "gpus", "storage.read_bandwidth_per_gpu", "electrical.lighting_power_density"]
+            "utilization", "pue", "gpus", "storage.read_bandwidth_per_gpu", "electrical.lighting_power_density",
+            # the plant inputs added with site services, PSU curves and the airside economizer
+            "design_return_period", "support", "electrical.mv_distribution", "electrical.hv_transformer",
+            "server.psus", "server.psu_rating", "cooling.hall", "cooling.condenser_pump_specific_power",
+            "cooling.cdu_pump_pressure", "cooling.hall_air_temperature", "cooling.electrical_room_air_delta_t",
+            "cooling.electrical_room_air_pressure", "cooling.drycooler_ua_exponent", "cooling.fan_minimum_speed",
+            "cooling.supply_dew_point_max", "cooling.supply_dew_point_min", "cooling.supply_relative_humidity_max",
+            "cooling.supply_relative_humidity_min", "cooling.evaporative_effectiveness",
+            "cooling.chiller_condenser_approach", "cooling.air_loop_supply_temperature", "grid.gas_price"]
+# Every cooling archetype, each with a server of its hall (the accelerator's usual one, or the
+# DGX H100 for air halls), from the catalog rather than a list typed here.
+COOLINGS = dcpower.load_catalog().ids("cooling")
+SITES = dcpower.load_catalog().ids("site")
 
 
 def _check_answer(code: int, out: str, err: str) -> None:
@@ -73,9 +85,40 @@ def _run(capsys, argv):
 
 @seed(SEED)
 @FAST
-@given(key=st.sampled_from(SET_KEYS), value=st.one_of(quantities, st.text(max_size=12)))
-def test_any_set_value_is_refused_or_physical(capsys, key, value):
-    code, out, err = _run(capsys, ["estimate", "--gpus", "2000", "--format", "json", "--set", f"{key}={value}"])
+@given(key=st.sampled_from(SET_KEYS), value=st.one_of(quantities, st.text(max_size=12)),
+       cooling=st.sampled_from(COOLINGS))
+def test_any_set_value_is_refused_or_physical(capsys, key, value, cooling):
+    code, out, err = _run(capsys, ["estimate", "--gpus", "2000", "--cooling", cooling, "--format", "json",
+                                   "--set", f"{key}={value}"])
+    _check_answer(code, out, err)
+
+
+# Values inside or near each new field's range, so most runs reach the plant physics.
+NEAR_RANGE = {
+    "cooling.fan_minimum_speed": st.floats(0, 1), "cooling.evaporative_effectiveness": st.floats(0, 1),
+    "cooling.supply_relative_humidity_max": st.floats(0, 1), "cooling.supply_relative_humidity_min": st.floats(0, 1),
+    "cooling.supply_dew_point_max": st.floats(-40, 30).map(lambda t: f"{t} degC"),
+    "cooling.supply_dew_point_min": st.floats(-40, 30).map(lambda t: f"{t} degC"),
+    "cooling.supply_temperature": st.floats(1, 70).map(lambda t: f"{t} degC"),
+    "cooling.drycooler_ua_exponent": st.floats(0.01, 1),
+    "cooling.chiller_condenser_approach": st.floats(0, 40).map(lambda t: f"{t} K"),
+    "cooling.hall_air_temperature": st.floats(5, 50).map(lambda t: f"{t} degC"),
+    "server.psus": st.integers(1, 12), "design_return_period": st.sampled_from([5, 10, 20, 50]),
+}
+
+
+@seed(SEED + 3)
+@FAST
+@given(cooling=st.sampled_from(COOLINGS), site=st.sampled_from(SITES), gpus=st.sampled_from([1, 8, 5000]),
+       utilization=st.sampled_from([0.01, 0.5, 1.0]),
+       keys=st.sets(st.sampled_from(sorted(NEAR_RANGE)), max_size=3), data=st.data())
+def test_new_plant_inputs_near_their_ranges_are_refused_or_physical(capsys, cooling, site, gpus, utilization,
+                                                                   keys, data):
+    argv = ["estimate", "--gpus", str(gpus), "--utilization", str(utilization), "--cooling", cooling,
+            "--site", site, "--format", "json"]
+    for key in sorted(keys):
+        argv += ["--set", f"{key}={data.draw(NEAR_RANGE[key], label=key)}"]
+    code, out, err = _run(capsys, argv)
     _check_answer(code, out, err)
 
 

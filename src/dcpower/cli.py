@@ -117,6 +117,25 @@ def complete_results(ctx, param, incomplete):
     return _matching([prefix + n for n in list(RESULT_UNITS) + ["all"] if n.startswith(last)], incomplete)
 
 
+def complete_settings(ctx, param, incomplete):
+    """``--set KEY=VALUE`` keys: the scenario's fields and the fields of the specs it selects
+    (``cooling.fan_minimum_speed=``), then the catalog ids of a field that names a spec."""
+    from dcpower.catalog.models import SPEC_TYPES
+    from dcpower.catalog.scenario import ID_FIELDS, SPEC_FIELDS, scenario_keys
+
+    key, sep, _ = incomplete.partition("=")
+    if sep:
+        field = key.rpartition(".")[2]
+        category = ID_FIELDS.get(field)
+        ids = _catalog_ids(ctx, category) if category else []
+        ids += ["none"] if field in ("support", "mv_distribution", "hv_transformer") else []
+        return _matching([f"{key}={i}" for i in ids], incomplete)
+    keys = set(scenario_keys())
+    for head, category in SPEC_FIELDS.items():
+        keys |= {f"{head}.{f}" for f in SPEC_TYPES[category].model_fields if f not in ("id", "category")}
+    return _matching(sorted(k + "=" for k in keys), incomplete)
+
+
 _VARY_IDS = {"accelerator": "accelerator", "server": "server", "site": "site", "cooling": "cooling"}
 
 
@@ -158,7 +177,7 @@ _SCENARIO_OPTIONS = {
                                  "air-economizer, air-aircooled-chiller."),
     "pue": click.option("--pue", type=click.FloatRange(min=1), help="Replace the cooling and electrical model by a "
                                                                      "fixed PUE (>= 1)."),
-    "settings": click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+    "settings": click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", shell_complete=complete_settings,
                              help="Set any scenario field or a field of a selected spec, e.g. "
                                   "electrical.ups_efficiency=0.97, cooling.cycles_of_concentration=6."),
 }

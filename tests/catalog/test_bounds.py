@@ -11,7 +11,7 @@ import pytest
 
 import dcpower
 from dcpower.catalog.bounds import Dim
-from dcpower.catalog.loader import load_catalog, load_spec_file, validate_files
+from dcpower.catalog.loader import builtin_dir, load_catalog, load_spec_file, validate_files
 from dcpower.catalog.models import SPEC_TYPES, SpecValue, field_dim
 from dcpower.cli import main
 from dcpower.errors import DcpowerError, InputError, SpecError
@@ -50,6 +50,15 @@ SETTINGS = [
     ("sizing.electrical_redundancy=N+1000000", "beyond any plant"),
     ("electrical.ups=lv-transformer", "is a transformer, not a ups"),
     ("sizing.ups_module=nope", "unknown ups_module 'nope'"),
+    # used to say "unknown electrical 'bogus'; did you mean busway?" without naming the field
+    ("electrical.hv_transformer=bogus", "unknown electrical.hv_transformer 'bogus'; name a transformer"),
+    ("electrical.mv_distribution=bogus", 'or "none" to leave the stage out'),
+    ("electrical.ups=bogus", "unknown electrical.ups 'bogus'; name a ups"),
+    ("design_return_period=7", "use one of 5, 10, 20, 50"),
+    ("server.liquid_fraction=85", "85 looks like a percentage: write 0.85"),
+    ("cooling.fan_minimum_speed=2", "'2' is not in the range of a fraction"),
+    # used to say "Input should be a valid dictionary or instance of SpecCurve"
+    ("server.psu_efficiency_curve=0.9", "is a curve (load = [...], efficiency = [...]), not one value"),
 ]
 
 
@@ -252,3 +261,78 @@ def test_specs_validate_refuses_a_missing_weather_file_as_estimate_does(tmp_path
         validate_files([tmp_path])
     with pytest.raises(DcpowerError, match="nope.csv.gz"):
         dcpower.estimate(gpus=1000, site="memphis-copy", specs_dirs=[tmp_path])
+
+
+# The airside economizer's supply envelope: each of these used to run silently. A floor above
+# its limit raised the supply air above the humidity limit in every hour it was dry outside;
+# 60 degC "supply air" (inside the liquid-loop range the field shared) changed PUE by 0.0001.
+# Limits from the air-economizer entry in specs/cooling.toml (ASHRAE A1 allowable: dew point
+# -12..17 degC, relative humidity 8..80 %, supply 29.4 degC).
+@pytest.mark.parametrize("setting, words", [
+    ("cooling.supply_dew_point_min=20 degC", "supply_dew_point_min (20 degC) is above supply_dew_point_max (17 degC)"),
+    ("cooling.supply_dew_point_max=-20 degC", "give supply_dew_point_min at most supply_dew_point_max"),
+    ("cooling.supply_relative_humidity_min=0.9", "supply_relative_humidity_min (0.9) is above"),
+    ("cooling.supply_relative_humidity_max=0.05", "supply_relative_humidity_min (0.08) is above"),
+    ("cooling.supply_temperature=60 degC", "a supply-air temperature (at least 5 °C, at most 45 °C)"),
+    ("cooling.supply_temperature=140 degF", "the air the servers take in"),
+    ("cooling.supply_temperature=3 degC", "'3 degC' is not in the range of a supply-air temperature"),
+    # a liquid hall used to run: the outdoor air "economized" the cold plates' heat too
+    ("cooling.hall=liquid", 'takes air-cooled servers: give hall = "air", not "liquid"'),
+])
+def test_air_economizer_supply_envelope_must_be_ordered(run, setting, words):
+    code, out, err = run("estimate", "--gpus", "1000", "--cooling", "air-economizer", "--set", setting)
+    assert code == 2 and out == "", (setting, out)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), err
+    assert words in lines[0], lines[0]
+
+
+def test_air_economizer_dew_point_limit_above_supply_is_only_inactive():
+    # A dew-point limit above the supply dry-bulb cannot bind (air holds no dew point above its
+    # dry-bulb); the relative-humidity limit then sets the envelope, so it is allowed.
+    est = dcpower.estimate(gpus=1000, cooling="air-economizer",
+                           settings={"cooling.supply_dew_point_max": "29 degC", "cooling.supply_temperature": "27 degC"})
+    assert 0 < est.free_cooling_hours.magnitude <= 8760
+
+
+def test_supply_air_bound_applies_only_where_supply_temperature_is_air():
+    # a 60 degC liquid supply is inside the ASHRAE W+ class: the dry-cooler plant takes it
+    est = dcpower.estimate(gpus=1000, cooling="dlc-drycooler", settings={"cooling.supply_temperature": "60 degC"})
+    assert est.pue.magnitude > 1
+
+
+def test_cooling_spec_file_with_an_inverted_envelope_names_file_and_fields(tmp_path):
+    # the built-in entry, copied with its relative-humidity floor raised above its limit
+    text = (builtin_dir() / "cooling.toml").read_text()
+    block = "[[cooling]]" + next(b for b in text.split("[[cooling]]") if 'id = "air-economizer"' in b)
+    block = block.replace('id = "air-economizer"', 'id = "my-econ"')
+    block = "\n".join('supply_relative_humidity_min = { value = 0.9, source = "assumption", note = "a careless copy" }'
+                      if line.startswith("supply_relative_humidity_min") else line for line in block.splitlines())
+    (tmp_path / "cooling.toml").write_text(block)
+    with pytest.raises(SpecError, match="my-econ.*supply_relative_humidity_min .*is above supply_relative_humidity_max"):
+        validate_files([tmp_path / "cooling.toml"])
+
+
+@pytest.mark.parametrize("settings, words", [
+    # DGX H100: six 3.3 kW PSUs share a server drawing about 8.2 kW DC at full load
+    # (specs/servers.toml); one PSU or 1 W PSUs cannot carry it. Both used to run, on the PSU
+    # curve extrapolated to 3x and 1,000x its rating: 1 W PSUs gave 15.6 GW of IT for 100k GPUs.
+    ({"server.psus": 1}, "more than its 1 PSUs x 3.3 kW deliver"),
+    ({"server.psu_rating": "1 W"}, "each PSU is at least 1.37 kW"),
+])
+def test_psus_must_carry_the_server(settings, words):
+    with pytest.raises(InputError, match=words.replace(".", r"\.")):
+        dcpower.estimate(gpus=1000, cooling="air-chiller", server="dgx-h100", settings=settings)
+
+
+@pytest.mark.parametrize("key, percent, fraction", [
+    ("electrical.ups_efficiency", "96 %", 0.96), ("server.liquid_fraction", "85 %", 0.85),
+    ("server.psu_efficiency", "94 %", 0.94), ("cooling.fan_minimum_speed", "20 %", 0.2),
+])
+def test_a_share_in_percent_is_the_same_fraction(key, percent, fraction):
+    # '96 %' passed the range check (pint converts it) but the chain read its magnitude, 96:
+    # a UPS efficiency of 96 printed PUE -0.05 and a liquid fraction of 85 PUE 0.13.
+    a = dcpower.estimate(gpus=1000, settings={key: percent})
+    b = dcpower.estimate(gpus=1000, settings={key: fraction})
+    assert a.pue.magnitude == pytest.approx(b.pue.magnitude, rel=1e-12)
+    assert a.facility_power.magnitude == pytest.approx(b.facility_power.magnitude, rel=1e-12)

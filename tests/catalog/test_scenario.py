@@ -84,3 +84,26 @@ def test_template_parses_for_every_builtin_scenario():
     for base in ("memphis", "memphis-phased"):
         data = tomllib.loads(scenario_template(base, "x"))
         assert data == {"extends": base, "name": "x"}
+
+
+@pytest.mark.parametrize("text, years", [("5", 5), ("50", 50), ("20.0", 20), ("20 years", 20), ("10 yr", 10)])
+def test_return_period_set_as_text(text, years):
+    # --set and compare --vary hand the value over as text: "5" used to be refused with
+    # "use one of 5, 10, 20, 50", so no return period could be chosen from the command line.
+    est = dcpower.estimate(gpus=1000, settings={"design_return_period": text})
+    assert est.scenario.design_return_period == years
+
+
+@pytest.mark.parametrize("text", ["7", "-5", "nan", "", "true", "10 m", "twenty"])
+def test_return_period_refused_in_one_line(capsys, text):
+    assert main(["estimate", "--gpus", "1000", "--set", f"design_return_period={text}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "use one of 5, 10, 20, 50" in err[0]
+
+
+@pytest.mark.parametrize("text", ["none", "None", ""])
+def test_support_none_leaves_site_services_out(text):
+    # the scenario's comment says "a support id ..., or none"; "none" used to be an unknown id
+    est = dcpower.estimate(gpus=1000, settings={"support": text})
+    assert est.scenario.support is None
+    assert est.site_services_power_average.magnitude == 0

@@ -83,3 +83,31 @@ def test_series_carry_units():
     water = s.series("water_per_day", "us")
     assert water.units == dcpower.ureg("Mgal/d").units
     assert water[0].to("m^3/d").magnitude == pytest.approx(s.series("water_per_day")[0].magnitude)
+
+
+@pytest.mark.parametrize("start, stop, unit", [("20 degC", "30 degC", "degC"), ("68 degF", "86 degF", "degF")])
+def test_sweep_an_absolute_temperature(start, stop, unit):
+    # The unit of the ends used to come back as the degree sign, which the unit registry
+    # does not read: every sweep of a temperature field stopped with an internal error.
+    s = dcpower.sweep("cooling.supply_temperature", start, stop, steps=3, cooling="air-economizer", gpus=1000)
+    assert s.unit == unit and len(s.steps) == 3
+    # warmer supply air: more hours on outdoor air alone, so never more facility energy
+    e = s.series("annual_energy").magnitude
+    assert e[0] >= e[1] >= e[2]
+
+
+def test_sweep_keeps_the_supply_envelope_ordered(capsys):
+    # the floor swept through the limit (17 degC, specs/cooling.toml air-economizer)
+    code = main(["sweep", "--field", "cooling.supply_dew_point_min=-20 degC..20 degC", "--steps", "3",
+                 "--cooling", "air-economizer"])
+    err = capsys.readouterr().err
+    assert code == 2 and "is above supply_dew_point_max (17 degC)" in err and len(err.strip().splitlines()) == 1
+
+
+def test_sweep_of_the_return_period_names_the_allowed_values():
+    with pytest.raises(InputError, match="use one of 5, 10, 20, 50"):
+        dcpower.sweep("design_return_period", 5, 50, steps=3, gpus=1000)
+    s = dcpower.sweep("design_return_period", values=[5, 50], gpus=1000, cooling="dlc-drycooler")
+    # the 50-year extreme dry-bulb is hotter than the 5-year one: a larger design facility power
+    fp = s.series("facility_power").magnitude
+    assert fp[1] > fp[0]

@@ -153,3 +153,35 @@ def test_the_distribution_comes_from_the_spec_value():
         == "triangular"
     with pytest.raises(ValueError):
         SpecValue(value=1, low=0, distribution="normal", source="test", year=2026)
+
+
+def test_wide_spread_keeps_the_supply_envelope_ordered():
+    # The air-economizer's relative-humidity limit ranges 0.7-0.9 about 0.8 and its floor is
+    # 0.08 (specs/cooling.toml): a spread of 10 stretches the limit down to 0, below the floor,
+    # and its dew-point limit (15-27.6 degC about 17) and floor (-12..-9) into each other.
+    # Such draws used to run as an empty envelope; now the chain refuses one, so they are
+    # taken at the other end of the pair, and every sampled result stays finite.
+    u = dcpower.uncertainty(samples=400, spread=10, cooling="air-economizer", gpus=1000)
+    names = {p.name for p in u.parameters}
+    assert {"cooling.supply_relative_humidity_max", "cooling.supply_dew_point_max"} <= names
+    for k, v in u.draws.items():
+        assert np.all(np.isfinite(v)), k
+    assert 0 <= u.percentiles["free_cooling_hours"][0] <= u.percentiles["free_cooling_hours"][2] <= 8760
+
+
+def test_keep_order_moves_the_varying_end_only():
+    r = dcpower.resolve(cooling="air-economizer", gpus=1000)
+    out = unc_mod.keep_order(r, {"cooling.supply_relative_humidity_max": np.array([0.02, 0.5, 0.9])})
+    # the floor 0.08 is fixed: the limit drawn below it is raised to it, the others are kept
+    assert list(out["cooling.supply_relative_humidity_max"]) == [0.08, 0.5, 0.9]
+    out = unc_mod.keep_order(r, {"cooling.supply_dew_point_min": np.array([-12.0, 25.0]),
+                                 "cooling.supply_dew_point_max": np.array([17.0, 20.0])})
+    # both vary: the floor comes down to the limit (and to the 29.4 degC supply air)
+    assert list(out["cooling.supply_dew_point_min"]) == [-12.0, 20.0]
+    assert list(out["cooling.supply_dew_point_max"]) == [17.0, 20.0]
+
+
+def test_values_tried_together_must_keep_their_order():
+    r = dcpower.resolve(cooling="air-economizer", gpus=1000)
+    with pytest.raises(InputError, match="supply_relative_humidity_min .*is above supply_relative_humidity_max"):
+        r.with_values({"cooling.supply_relative_humidity_max": [0.02, 0.5]})

@@ -13,13 +13,15 @@ validated, so a TDP of ``"700 kg"`` is rejected with the file and field named.
 from __future__ import annotations
 
 import functools
+
+import numpy as np
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dcpower.catalog.bounds import Dim
 from dcpower.errors import InputError
-from dcpower.units import parse_quantity
+from dcpower.units import Q_, format_unit, parse_quantity
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9.\-]*$"
 
@@ -77,15 +79,15 @@ class SpecValue(BaseModel):
     @functools.cached_property
     def quantity(self):
         """The value as a pint Quantity (parsed once per spec value)."""
-        return parse_quantity(self.value)
+        return _plain(parse_quantity(self.value))
 
     @property
     def low_quantity(self):
-        return None if self.low is None else parse_quantity(self.low)
+        return None if self.low is None else _plain(parse_quantity(self.low))
 
     @property
     def high_quantity(self):
-        return None if self.high is None else parse_quantity(self.high)
+        return None if self.high is None else _plain(parse_quantity(self.high))
 
     def citation(self) -> str:
         """``"NVIDIA H100 datasheet (2023)"`` or ``"assumption: <reason>"``."""
@@ -117,6 +119,12 @@ class SpecValue(BaseModel):
 
 def _shown(value) -> str:
     return f"'{value}'" if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _plain(q):
+    """A dimensionless value as a plain fraction: the chain reads shares by magnitude, so
+    '96 %' must be 0.96 there (read as 96 it gave a UPS efficiency of 96 and PUE -0.05)."""
+    return q.to("dimensionless") if q.dimensionless and str(q.units) != "dimensionless" else q
 
 
 class SpecCurve(BaseModel):
@@ -502,6 +510,11 @@ OptDewPoint = bounded("[temperature]", "-40 degC", "30 degC", optional=True, wha
                       why="a data hall's supply air dew point lies between about -12 and 24 degC (ASHRAE classes)")
 
 
+# The supply air of an airside economizer: what the servers take in.
+SUPPLY_AIR = Dim("[temperature]", "5 degC", "45 degC", what="a supply-air temperature",
+                 why="servers take inlet air within ASHRAE's allowable classes, 5-45 degC (A1-A4)")
+
+
 class Cooling(Spec):
     """A cooling architecture: how heat leaves the IT, and how the plant rejects it."""
 
@@ -600,6 +613,9 @@ class Cooling(Spec):
         elif self.heat_rejection == "dry-cooler":
             need += ["drycooler_air_delta_t", "drycooler_air_pressure"]
         elif self.heat_rejection == "outdoor-air":
+            if self.hall != "air":
+                raise ValueError(f"cooling kind '{self.kind}' with outdoor-air cools the hall's air stream, so it "
+                                 f"takes air-cooled servers: give hall = \"air\", not \"{self.hall}\"")
             need += ["evaporative_effectiveness", "supply_dew_point_max", "supply_dew_point_min",
                      "supply_relative_humidity_max", "cycles_of_concentration", "air_loop_supply_temperature"]
         if self.heat_rejection in ("air-cooled-condenser", "outdoor-air"):
@@ -614,7 +630,57 @@ class Cooling(Spec):
         if missing:
             raise ValueError(f"cooling kind '{self.kind}' with {self.heat_rejection} needs "
                              f"{', '.join(missing)}")
+        problem = self.order_problem({})
+        if problem:
+            raise ValueError(problem)
         return self
+
+    def bounds_of(self, field_name: str) -> Dim | None:
+        """The declared range of a field; an airside economizer's supply_temperature is supply air."""
+        if field_name == "supply_temperature" and self.heat_rejection == "outdoor-air":
+            return SUPPLY_AIR
+        return field_dim(type(self), field_name)
+
+    def ordered_pairs(self) -> list[tuple[str, str]]:
+        """Fields that must not exceed another: (lower, upper) pairs this entry gives both of.
+
+        A supply envelope's floor lies at or below its limit; and where supply_temperature is
+        the supply air (an airside economizer), air cannot hold a dew point above its dry-bulb,
+        so the dew-point floor lies at or below the supply temperature.
+        """
+        pairs = [("supply_dew_point_min", "supply_dew_point_max"),
+                 ("supply_relative_humidity_min", "supply_relative_humidity_max")]
+        if self.heat_rejection == "outdoor-air":
+            pairs.append(("supply_dew_point_min", "supply_temperature"))
+        return [(lo, hi) for lo, hi in pairs if getattr(self, lo) is not None and getattr(self, hi) is not None]
+
+    def order_problem(self, tried: dict) -> str | None:
+        """Why the values break an :meth:`ordered_pairs` order, or None; ``tried`` maps field
+        names to quantities (arrays allowed) that replace this entry's values."""
+        if self.heat_rejection == "outdoor-air":
+            t = _q(tried.get("supply_temperature", self.supply_temperature.quantity))
+            try:
+                SUPPLY_AIR.check(t, f"supply_temperature '{_span_text(t)}'")
+            except InputError as exc:
+                return f"{exc} (an airside economizer's supply_temperature is the air the servers take in)"
+        for lo, hi in self.ordered_pairs():
+            q_lo = _q(tried.get(lo, getattr(self, lo).quantity))
+            q_hi = _q(tried.get(hi, getattr(self, hi).quantity))
+            if np.any(q_lo.to(q_hi.units).magnitude > q_hi.magnitude):
+                return (f"{lo} ({_span_text(q_lo)}) is above {hi} ({_span_text(q_hi)}): the supply envelope "
+                        f"would be empty; give {lo} at most {hi}")
+        return None
+
+
+def _q(x):
+    """A quantity; a bare number (a share) as a dimensionless one."""
+    return x if hasattr(x, "units") else Q_(x, "dimensionless")
+
+
+def _span_text(q) -> str:
+    mag = np.ravel(q.magnitude)
+    text = f"{mag[0]:g}" if mag.size == 1 else f"{mag.min():g}..{mag.max():g}"
+    return f"{text} {format_unit(q.units)}".strip()
 
 
 LossShare = bounded("[dimensionless]", 0, 0.2, optional=True, what="a loss as a share of rating",

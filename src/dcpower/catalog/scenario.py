@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from dcpower.catalog.loader import builtin_dir, data_path, format_validation_error, read_toml, suggest
 from dcpower.errors import InputError, SpecError
 from dcpower.catalog.bounds import Dim
+from dcpower.units import parse_quantity
 from dcpower.catalog.models import OptEfficiency, PowerFactor, SpecValue, check_field, field_dim
 
 __all__ = ["Scenario", "load_scenario", "scenario_ids", "apply_settings", "SPEC_FIELDS"]
@@ -251,10 +252,32 @@ class Scenario(_Part):
     @field_validator("design_return_period", mode="before")
     @classmethod
     def _return_period(cls, v):
-        if isinstance(v, bool) or v not in RETURN_PERIODS:
+        years = _years(v)
+        if years not in RETURN_PERIODS:
             raise ValueError(f"design_return_period {v!r}: use one of {', '.join(map(str, RETURN_PERIODS))} "
                              "(years; ASHRAE publishes extreme dry-bulbs for these)")
+        return years
+
+    @field_validator("support")
+    @classmethod
+    def _no_support(cls, v):
+        return None if v is None or v.strip().lower() in ("", "none") else v
+
+
+def _years(v) -> int | None:
+    """A return period as a whole number of years: 20, "20", 20.0 (a swept step) or "20 years"."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, str):
+        try:
+            text = v.strip()
+            v = float(text) if text.replace(".", "", 1).isdigit() else \
+                round(float(parse_quantity(text, "[time]", "design_return_period").to("year").magnitude), 6)
+        except (InputError, ValueError):
+            return None
+    if isinstance(v, (int, float)) and math.isfinite(v) and float(v).is_integer():
         return int(v)
+    return None
 
 
 # Scenario fields that name a spec: "--set cooling.approach=3K" overrides a field of that spec.
@@ -385,7 +408,10 @@ FIELD_HELP = {
     "pue": ("a fixed PUE from 1 to 4, instead of the plant physics", 1.2),
     "ramp_limit": ("the fastest change in grid draw the utility accepts", "10 MW/min"),
     "design_return_period": ("return period in years of the extreme dry-bulb the design peak is taken at: "
-                             "5, 10, 20 or 50", 20),
+                             f"5, 10, 20 or 50; the default 20 follows the {RETURN_PERIOD_SOURCE}", 20),
+    "support": ('site services (offices, generator block heaters, controls): a support id, or "none"', "campus"),
+    "mv_distribution": ('medium-voltage switchgear and cabling: a distribution id, or "none"', "mv-distribution"),
+    "hv_transformer": ('the HV/MV substation transformer: a transformer id, or "none"', "hv-substation-transformer"),
     "grid_limit": ("the power the grid may supply (allocation)", "150 MW"),
     "turbines": ("number of on-site turbines", 0), "batteries": ("number of battery units", 0),
     "ups_efficiency": ("override of the UPS's efficiency", 0.96),

@@ -171,6 +171,8 @@ class Resolved:
         """The declared :class:`~dcpower.catalog.bounds.Dim` of a value named as in :meth:`ranged_values`."""
         owner_name, _, field_name = name.rpartition(".")
         owner = self.owners().get(owner_name)
+        if owner is not None and hasattr(owner, "bounds_of"):
+            return owner.bounds_of(field_name)
         return None if owner is None else field_dim(type(owner), field_name)
 
     def with_values(self, values: Mapping[str, Any], on_read=None) -> "Resolved":
@@ -193,6 +195,7 @@ class Resolved:
             new = SampledValue(name, current, array, on_read) if isinstance(current, (SpecValue, SampledValue)) \
                 else array
             replaced[owner_name] = owner.model_copy(update={field_name: new})
+        _check_order(owners, values)
         return dataclasses.replace(self._rebuilt(replaced), samples=samples)
 
     def owners(self) -> dict[str, BaseModel]:
@@ -270,6 +273,22 @@ def _check_tried(owner: BaseModel, field_name: str, current, magnitudes, name: s
             raise InputError(format_validation_error(exc, f"{name} = {v:g}")) from None
 
 
+def _check_order(owners: Mapping[str, BaseModel], values: Mapping[str, Any]) -> None:
+    """Values tried together keep the order their spec declares (a supply envelope's floor at or
+    below its limit), as a spec file's values must."""
+    tried: dict[str, dict] = {}
+    for name, magnitudes in values.items():
+        owner_name, _, field_name = name.rpartition(".")
+        current = getattr(owners[owner_name], field_name)
+        if isinstance(current, SpecValue) and hasattr(owners[owner_name], "order_problem"):
+            arr = np.reshape(np.asarray(magnitudes, dtype=float), (-1, 1))
+            tried.setdefault(owner_name, {})[field_name] = Q_(arr, current.quantity.units)
+    for owner_name, fields in tried.items():
+        problem = owners[owner_name].order_problem(fields)
+        if problem:
+            raise InputError(f"{', '.join(f'{owner_name}.{f}' for f in fields)}: {problem}")
+
+
 # ---------------------------------------------------------------- resolving
 
 def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), settings: Mapping | None = None,
@@ -342,7 +361,12 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
 
 def _electrical(get, ident: str, kind: str, field: str | None = None) -> Spec:
     """The electrical spec ``ident``, which must be of ``kind`` (a transformer is not a UPS)."""
-    spec = get("electrical", ident)
+    try:
+        spec = get("electrical", ident)
+    except InputError:
+        # name the field and its kind: a did-you-mean across all electrical ids may offer a busway for a UPS
+        raise InputError(f"unknown electrical.{field or kind} '{ident}'; name a {kind} from 'dcpower specs list "
+                         "electrical'" + (' or "none" to leave the stage out' if field else "")) from None
     if spec.kind != kind:
         raise InputError(f"electrical.{field or kind} = '{ident}' is a {spec.kind}, not a {kind}; name a {kind} "
                          f"from 'dcpower specs list electrical'")
@@ -394,6 +418,9 @@ def override_spec(spec: Spec, fields: Mapping[str, Any]) -> Spec:
         if key not in model_fields or key in ("id", "category"):
             valid = [k for k in model_fields if k != "id"]
             raise InputError(f"unknown --set key '{spec.category}.{key}'; {suggest(key, valid)}")
+        if "SpecCurve" in str(model_fields[key].annotation) and not isinstance(value, Mapping):
+            raise InputError(f"{spec.category}.{key} is a curve (load = [...], efficiency = [...]), not one value; "
+                             f"give it in a {spec.category} entry of your own spec file (--specs DIR)")
         if isinstance(getattr(spec, key), SpecValue) or "SpecValue" in str(model_fields[key].annotation):
             data[key] = {"value": value, "source": "user input (--set)"}
         else:

@@ -156,15 +156,32 @@ def psu_efficiency(r: Resolved, dc_power):
     if curve is None or srv.psus is None or srv.psu_rating is None:
         return _magnitude(srv.psu_efficiency.quantity)
     installed = srv.psus.quantity.magnitude * srv.psu_rating.quantity.to("W")
+    _check_psu_capacity(srv, dc_power, installed)
     return elec.component_efficiency(dc_power.to("W"), installed, elec.loss_coefficients(curve.load, curve.efficiency))
+
+
+def _check_psu_capacity(srv, dc_power, installed) -> None:
+    """The PSUs must carry the server's DC power within their published curve: beyond its last
+    load point the fitted loss is an extrapolation that grows without bound."""
+    top = max(srv.psu_efficiency_curve.load)
+    need = float(np.max(dc_power.to("W").magnitude))
+    have = np.asarray(installed.to("W").magnitude, dtype=float)
+    if np.any(need > top * have):
+        least = need / top / float(np.max(srv.psus.quantity.magnitude))
+        raise InputError(f"server '{srv.id}' draws {need / 1e3:.3g} kW DC, more than its "
+                         f"{float(np.min(srv.psus.quantity.magnitude)):g} PSUs x "
+                         f"{srv.psu_rating.quantity:~} deliver ({float(np.min(have)) / 1e3:.3g} kW at "
+                         f"{top:g} x rating, the end of its PSU curve); give psus or psu_rating so that "
+                         f"each PSU is at least {least / 1e3:.3g} kW")
 
 
 def _psu_efficiencies(r: Resolved, dc_full, dc_idle, dc_busy, u):
     """PSU efficiency at full load, busy, and over the utilization (busy ``u`` of the time, idle
     otherwise): ``eta_avg = P_dc,avg / (u P_busy/eta_busy + (1 - u) P_idle/eta_idle)``."""
+    eta_full = psu_efficiency(r, dc_full)  # first: the largest load, named if the PSUs cannot carry it
     eta_busy, eta_idle = psu_efficiency(r, dc_busy), psu_efficiency(r, dc_idle)
     wall_avg = u * dc_busy / eta_busy + (1 - u) * dc_idle / eta_idle
-    return psu_efficiency(r, dc_full), eta_busy, _magnitude(it_load.average_power(dc_idle, dc_busy, u) / wall_avg)
+    return eta_full, eta_busy, _magnitude(it_load.average_power(dc_idle, dc_busy, u) / wall_avg)
 
 
 def _servers_per_rack(r: Resolved, gps: int, server_full) -> tuple[int, str]:

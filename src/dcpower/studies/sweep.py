@@ -32,7 +32,7 @@ from dcpower.errors import InputError
 from dcpower.report import Report, Table
 from dcpower.studies.compare import Comparison
 from dcpower.studies.variants import check_field, run_variant, split_fields
-from dcpower.units import Q_, parse_quantity
+from dcpower.units import Q_, format_unit, parse_quantity
 from dcpower.weather.model import AirStates
 
 __all__ = ["sweep", "Sweep", "parse_range", "SWEEP_RESULTS"]
@@ -61,7 +61,8 @@ def _magnitude(text: str, what: str):
     except ValueError:
         pass
     q = parse_quantity(text, None, what)
-    return float(q.magnitude), f"{q.units:~}"
+    # format_unit writes degC, not the degree sign, so the unit parses back when the steps are built.
+    return float(q.magnitude), format_unit(q.units)
 
 
 def steps_between(start: float, stop: float, steps: int, log: bool = False, integer: bool = False) -> list:

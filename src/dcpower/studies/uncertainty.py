@@ -64,7 +64,7 @@ from dcpower.report import Report, Table
 from dcpower.units import Q_, format_unit
 from dcpower.weather.bins import weather_bins
 
-__all__ = ["uncertainty", "UncertainEstimate", "Parameter", "TornadoRow", "DEFAULT_SEED", "SENSITIVITY_RESULTS",
+__all__ = ["uncertainty", "keep_order", "UncertainEstimate", "Parameter", "TornadoRow", "DEFAULT_SEED", "SENSITIVITY_RESULTS",
            "MAX_SAMPLES"]
 
 DEFAULT_SEED = 20250601
@@ -120,9 +120,30 @@ def parameter_of(name: str, sv: SpecValue, spread: float, dim=None) -> Parameter
     return Parameter(name, v, lo, hi, unit, sv.citation(), sv.distribution or "triangular")
 
 
+def keep_order(r: Resolved, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``columns`` with every draw that breaks a spec's declared order (a supply envelope's floor
+    above its limit) taken at the other value of the pair: the floor down to the limit when the
+    floor varies, else the limit up to the floor. Independent draws of two ranged values can
+    cross only when a wide ``spread`` stretches their ranges into each other."""
+    out = dict(columns)
+    for owner_name, owner in r.owners().items():
+        for lo, hi in owner.ordered_pairs() if hasattr(owner, "ordered_pairs") else ():
+            a, b = f"{owner_name}.{lo}", f"{owner_name}.{hi}"
+            if a not in out and b not in out:
+                continue
+            u_lo, u_hi = getattr(owner, lo).quantity.units, getattr(owner, hi).quantity.units
+            x_lo = Q_(np.asarray(out.get(a, getattr(owner, lo).quantity.magnitude), dtype=float), u_lo).to(u_hi).magnitude
+            x_hi = np.asarray(out.get(b, getattr(owner, hi).quantity.magnitude), dtype=float)
+            if a in out:
+                out[a] = Q_(np.minimum(x_lo, x_hi), u_hi).to(u_lo).magnitude
+            else:
+                out[b] = np.maximum(x_hi, x_lo)
+    return out
+
+
 def _evaluate(r: Resolved, states, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every result of the chain for the sampled ``columns``, as floats in SI display units."""
-    res = chain_results(run_chain(r.with_values(columns) if columns else r, states))
+    res = chain_results(run_chain(r.with_values(keep_order(r, columns)) if columns else r, states))
     return {k: np.asarray(q.to(display_unit(k) or "dimensionless").magnitude, dtype=float) for k, q in res.items()}
 
 
