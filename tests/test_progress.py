@@ -41,7 +41,7 @@ def test_progress_on_a_terminal(run, terminal, argv, shown):
 
 
 # The Memphis towers cannot make W32 water at design, so this run warns as well as progresses.
-UNCERTAIN = ("estimate", "--gpus", "1000", "--uncertainty", "50")
+UNCERTAIN = ("estimate", "--gpus", "1000", "--cooling", "immersion", "--uncertainty", "50")  # immersion warns
 
 
 def test_terminal_shows_progress_and_warnings(run, terminal):

@@ -113,11 +113,14 @@ def test_memphis_counts_follow_the_rules(memphis):
     assert (r["rows"].magnitude, r["halls"].magnitude) == (196, 4)
 
 
-def test_memphis_warns_that_towers_cannot_make_w32(memphis):
+def test_memphis_says_its_trim_chillers_cover_w32(memphis):
     # the design is taken at the Memphis extreme wet-bulb 29.4 degC (sites.toml, ASHRAE 2009) + tower
     # approach 5.6 K + HX approach 1.7 K (cooling.toml, dlc-tower) = 36.7 degC against the W32 limit
     assert memphis.results["supply_temperature_margin"].to("K").magnitude == pytest.approx(32 - 36.7)
-    assert any("W32" in w and "chillers carry the difference" in w for w in memphis.warnings)
+    # the plant is built with trim chillers for it: said in --explain, not warned about
+    assert not any("W32" in w for w in memphis.warnings)
+    said = [str(v) for step in memphis.steps for _, v in step.results]
+    assert any("W32" in v and "trim chillers carry the difference" in v for v in said)
     assert memphis.results["chillers"].magnitude > 0
 
 
@@ -176,7 +179,9 @@ def test_size_cli(capsys):
     assert main(["size", "--redundancy", "N+1"]) == 0
     out, err = capsys.readouterr()
     assert "ups_modules" in out and "cooling_towers" in out and "white_space_area" in out
-    assert "W32" in err
+    assert "W32" not in err  # the trim chillers cover it: --explain says so, no warning
+    assert main(["size", "--cooling", "immersion"]) == 0
+    assert "W40" in capsys.readouterr().err  # a plant with no chiller is warned
     assert main(["size", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["results"]["generators"]["unit"] == ""

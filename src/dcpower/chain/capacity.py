@@ -140,13 +140,14 @@ def _class_margin(r, cls_id, sink, t_avail, tower, out, inputs, step_results, re
         step_results.append(("liquid class", lc.id.upper()))
         step_results.append(("supply_temperature_margin", margin))
         if margin.magnitude < 0:
-            what = "chillers carry the difference" if c.chiller else \
-                "add chillers, choose a warmer liquid class or a plant with a smaller approach"
-            rec.warn(
-                f"at the design {'wet' if tower else 'dry'}-bulb {sink.magnitude:.1f} degC the "
-                f"{'cooling towers' if tower else 'dry coolers'} deliver {t_avail.to('degC').magnitude:.1f} degC "
-                f"facility water, {-margin.magnitude:.1f} K above the {lc.id.upper()} limit "
-                f"({limit.magnitude:g} degC): {what}")
+            said = (f"at the design {'wet' if tower else 'dry'}-bulb {sink.magnitude:.1f} degC the "
+                    f"{'cooling towers' if tower else 'dry coolers'} deliver {t_avail.to('degC').magnitude:.1f} "
+                    f"degC facility water, {-margin.magnitude:.1f} K above the {lc.id.upper()} limit "
+                    f"({limit.magnitude:g} degC)")
+            if c.chiller:  # the plant is built for it: its trim chillers carry the difference
+                step_results.append(("at design", f"{said}: trim chillers carry the difference"))
+            else:
+                rec.warn(f"{said}: add chillers, choose a warmer liquid class or a plant with a smaller approach")
     else:
         rec.warn(f"supply temperature {c.supply_temperature.quantity:~} is above every ASHRAE liquid "
                             "class in the catalog (W+); no class check made")
