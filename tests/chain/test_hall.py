@@ -118,3 +118,13 @@ def test_the_hall_follows_the_accelerator_and_says_so(tmp_path):
 def test_a_named_cooling_is_kept():
     with pytest.raises(InputError, match="no liquid-cooled server for b200"):
         dcpower.resolve(accelerator="b200", cooling="dlc-drycooler")
+
+
+def test_phases_follow_a_hall_the_user_changes():
+    # memphis-phased names the liquid-cooled node for the scenario and each phase; choosing an air
+    # hall on the command line lets every phase's server follow it, as the scenario's own does
+    r = dcpower.estimate(scenario="memphis-phased", cooling="air-chiller", sizing=True)
+    assert r.resolved.server.cooling == "air"
+    assert r.results["phases_facility_power"].magnitude > 0
+    with pytest.raises(InputError, match="is liquid-cooled but cooling 'air-chiller'"):
+        dcpower.resolve(scenario="memphis-phased", cooling="air-chiller", server="hgx-h100-8gpu-liquid")

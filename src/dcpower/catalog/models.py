@@ -267,8 +267,9 @@ OptCount = bounded("[dimensionless]", 1, 1_000_000, integer=True, optional=True,
 Bandwidth = bounded("[bandwidth]", "0 bit/s", open_low=True, what="a data rate")
 # Liquid loops hold water or glycol above freezing, up to the warmest class ASHRAE defines
 # (W+, above 45 degC).
-_WATER = dict(what="a liquid supply temperature",
-              why="liquid loops run above freezing and below about 70 degC (ASHRAE W+ class is > 45 degC)")
+_WATER = dict(what="a supply temperature",
+              why="liquid loops run above freezing and below about 70 degC (ASHRAE W+ class is > 45 degC); "
+                  "an airside economizer's supply air lies within 5-45 degC")
 WaterTemperature = bounded("[temperature]", "1 degC", "70 degC", **_WATER)
 OptWaterTemperature = bounded("[temperature]", "1 degC", "70 degC", optional=True, **_WATER)
 _DT = dict(open_low=True, what="a temperature difference", why="a positive difference of a few to tens of kelvin")

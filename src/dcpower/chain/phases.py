@@ -29,7 +29,11 @@ def _increment(r: Resolved, p) -> tuple:
     """IT and facility design power [MW] that phase ``p`` adds, on the scenario's site and plant."""
     s = r.scenario
     data = s.model_dump()
-    data.update(gpus=p.gpus, accelerator=p.accelerator, server=p.server, phases=[],
+    server = p.server
+    followed = s.server is not None and r.server.id != s.server  # the user changed the hall, not the servers
+    if followed and server is not None and r.catalog.get("server", server).cooling != r.server.cooling:
+        server = None  # the phase's server follows the hall too: its accelerator's server for it
+    data.update(gpus=p.gpus, accelerator=p.accelerator, server=server, phases=[],
                 gpus_per_rack=None if p.accelerator != s.accelerator else s.gpus_per_rack)
     data["onsite"] = {"grid_limit": None, "turbines": 0, "batteries": 0}
     sub = resolve(type(s).model_validate(data), catalog=r.catalog)
