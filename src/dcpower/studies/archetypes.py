@@ -26,7 +26,7 @@ from dcpower.chain.estimate import estimate_resolved
 from dcpower.chain.resolve import resolve
 from dcpower.errors import DcpowerError, InputError
 from dcpower.report import Report, Table
-from dcpower.studies.campuses import CampusLoad, load_campuses
+from dcpower.studies.campuses import CampusLoad, Compared, load_campuses, number
 
 __all__ = ["validate_archetypes", "ArchetypeValidation", "ArchetypeResult", "ArchetypeFile", "archetype_file",
            "load_archetypes", "LIQUID_SCENARIO"]
@@ -91,7 +91,7 @@ def _magnitude(spec: SpecValue | None, unit: str, key: str = "value") -> float |
 
 
 @dataclass
-class ArchetypeResult:
+class ArchetypeResult(Compared):
     """One case: the published annual PUE and site WUE (L/kWh) with their spread, and dcpower's."""
 
     id: str
@@ -108,14 +108,6 @@ class ArchetypeResult:
     wue: float | None = None
     source: str = ""
     failure: str | None = None
-
-    @property
-    def pue_difference(self) -> float | None:
-        return None if self.pue is None else self.pue - self.pue_published
-
-    @property
-    def wue_difference(self) -> float | None:
-        return None if self.wue is None or self.wue_published is None else self.wue - self.wue_published
 
     def to_dict(self) -> dict:
         r = (lambda v: None if v is None else round(v, 4))
@@ -150,8 +142,8 @@ class ArchetypeValidation:
 
     def report(self) -> Report:
         rows = [[c.archetype, f"{re.split(r' [(]|,', c.station)[0]} ({c.climate_zone})", c.hall,
-                 _published(c.pue_published, c.pue_range), _num(c.pue), _num(c.pue_difference, signed=True),
-                 _published(c.wue_published, c.wue_range), _num(c.wue), _num(c.wue_difference, signed=True)]
+                 _published(c.pue_published, c.pue_range), number(c.pue), number(c.pue_difference, signed=True),
+                 _published(c.wue_published, c.wue_range), number(c.wue), number(c.wue_difference, signed=True)]
                 for c in self.cases if not c.failure]
         table = Table(["archetype", "weather station (climate zone)", "hall", "PUE published (P5-P95)",
                        "PUE dcpower", "PUE diff", "WUE published (P5-P95)", "WUE dcpower", "WUE diff"],
@@ -169,12 +161,6 @@ class ArchetypeValidation:
                 f"{load.workload}, utilization {load.utilization.value:g}; a liquid or immersion hall runs the "
                 f"'{LIQUID_SCENARIO}' scenario's servers; WUE is site water in L/kWh of IT energy; "
                 "diff = dcpower - published")
-
-
-def _num(x, signed: bool = False) -> str:
-    if x is None:
-        return ""
-    return f"{x:+.2f}" if signed else f"{x:.2f}"
 
 
 def _published(value: float | None, rng) -> str:

@@ -32,7 +32,7 @@ from dcpower.errors import DcpowerError, InputError
 from dcpower.report import Report, Table
 
 __all__ = ["validate_campuses", "CampusValidation", "CampusResult", "TypicalResult", "CampusFile",
-           "campus_file", "load_campuses", "archetype_for"]
+           "campus_file", "load_campuses", "archetype_for", "Compared", "number"]
 
 
 def campus_file() -> Path:
@@ -115,8 +115,29 @@ def archetype_for(intended: str, fallback: str, cooling_ids) -> str:
 
 # ---------------------------------------------------------------- results
 
+class Compared:
+    """dcpower's annual PUE and site WUE against published ones: ``dcpower - published``, or None
+    where either is missing. For results that have ``pue``, ``pue_published``, ``wue`` and
+    ``wue_published``."""
+
+    @property
+    def pue_difference(self) -> float | None:
+        return None if self.pue is None else self.pue - self.pue_published
+
+    @property
+    def wue_difference(self) -> float | None:
+        return None if self.wue is None or self.wue_published is None else self.wue - self.wue_published
+
+
+def number(x, signed: bool = False) -> str:
+    """A PUE or WUE for a table: two decimals, signed for a difference, blank when missing."""
+    if x is None:
+        return ""
+    return f"{x:+.2f}" if signed else f"{x:.2f}"
+
+
 @dataclass
-class CampusResult:
+class CampusResult(Compared):
     """One campus: published and dcpower's annual PUE and site WUE (L/kWh)."""
 
     id: str
@@ -133,14 +154,6 @@ class CampusResult:
     wue: float | None = None
     source: str = ""
     failure: str | None = None
-
-    @property
-    def pue_difference(self) -> float | None:
-        return None if self.pue is None else self.pue - self.pue_published
-
-    @property
-    def wue_difference(self) -> float | None:
-        return None if self.wue is None or self.wue_published is None else self.wue - self.wue_published
 
     def to_dict(self) -> dict:
         r = (lambda v: None if v is None else round(v, 4))
@@ -194,15 +207,15 @@ class CampusValidation:
 
     def report(self) -> Report:
         rows = [[c.name, c.climate.split(" (")[0], _station(c), _used(c.archetype, c.used),
-                 f"{c.pue_published:.2f}", _num(c.pue), _num(c.pue_difference, signed=True),
-                 _num(c.wue_published), _num(c.wue), _num(c.wue_difference, signed=True)]
+                 f"{c.pue_published:.2f}", number(c.pue), number(c.pue_difference, signed=True),
+                 number(c.wue_published), number(c.wue), number(c.wue_difference, signed=True)]
                 for c in self.campuses if not c.failure]
         table = Table(["campus", "climate", "weather station", "archetype", "PUE published", "PUE dcpower",
                        "PUE diff", "WUE published", "WUE dcpower", "WUE diff"], rows, caption=self._caption())
         typical = Table(["published fleet value", "archetype", "PUE published", "PUE dcpower (campus climates)",
                          "WUE published", "WUE dcpower (campus climates)"],
                         [[t.name, _used(t.archetype, t.used), f"{t.pue_published:.2f}", _range(t.pue_range),
-                          _num(t.wue_published), _range(t.wue_range)] for t in self.typical])
+                          number(t.wue_published), _range(t.wue_range)] for t in self.typical])
         tables = [table, typical]
         if self.failures:
             tables.append(Table(["campus", "status", "why"], [[c.name, "FAILED", c.failure] for c in self.failures]))
@@ -226,12 +239,6 @@ def _station(c: CampusResult) -> str:
 
 def _used(intended: str, used: str) -> str:
     return intended if intended == used else f"{intended} -> {used}*"
-
-
-def _num(x, signed: bool = False) -> str:
-    if x is None:
-        return ""
-    return f"{x:+.2f}" if signed else f"{x:.2f}"
 
 
 def _range(t) -> str:
