@@ -45,3 +45,4 @@ def test_reference_quotes_the_read_limits_the_code_enforces():
     text = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
     assert f"TOML {inputs.MAX_TOML_BYTES // 2**20} MiB" in text
     assert f"EPW {inputs.MAX_WEATHER_BYTES // 2**20} MiB" in text
+

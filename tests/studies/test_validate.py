@@ -91,13 +91,13 @@ def test_bands_do_not_depend_on_unrelated_ranged_values(monkeypatch):
     cat = load_catalog()
     entry = next(e for e in read_toml(V.validation_file())["case"] if e["id"] == "selene")
     r = resolve(V._scenario(entry, cat, ()), catalog=cat)
-    base = V._compared_power(V._sampled(r, 300, 7), "system")
+    base = V._compared_power(V._sampled(r, 300, 7)[0], "system")
     every = Resolved.ranged_values
     unread = [n for n in every(r) if n.startswith("cooling.")]
     assert unread  # the cooling plant's ranged values, drawn with the server's
     monkeypatch.setattr(Resolved, "ranged_values", lambda self: {k: v for k, v in every(self).items()
                                                                  if k not in unread})
-    assert np.array_equal(base, V._compared_power(V._sampled(r, 300, 7), "system"))
+    assert np.array_equal(base, V._compared_power(V._sampled(r, 300, 7)[0], "system"))
 
 
 def test_the_hpl_share_is_drawn_as_the_systems_spread():
@@ -106,3 +106,32 @@ def test_the_hpl_share_is_drawn_as_the_systems_spread():
     from dcpower.catalog.loader import load_catalog
     sv = load_catalog().get("workload", "hpl").accelerator_busy_power
     assert sv.distribution == "uniform"
+
+
+def test_variance_shares_of_a_linear_model():
+    # y = 2a + b with a, b independent and of equal variance: var(y) = 4 var + var, so a explains
+    # 4/5 of it and b 1/5 (the squared correlations of a linear model with independent inputs).
+    import numpy as np
+
+    from dcpower.studies.validate import variance_shares
+
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(0, 1, 200_000), rng.uniform(0, 1, 200_000)
+    shares = variance_shares({"b": b, "a": a, "flat": np.full_like(a, 3.0)}, 2 * a + b)
+    assert list(shares) == ["a", "b"]  # largest first; an input that does not vary has no share
+    assert shares["a"] == pytest.approx(0.8, abs=0.01) and shares["b"] == pytest.approx(0.2, abs=0.01)
+
+
+def test_validate_says_what_drives_the_band_width():
+    # The Linpack cases' bands are mostly the HPL share, drawn uniformly over the systems' spread
+    # (specs/workloads.toml, hpl); the summary names it first, with its median share of a band's
+    # variance, and every case carries its own drivers.
+    from dcpower.studies.validate import validate
+
+    d = validate(samples=300).to_dict()
+    drivers = d["band_drivers"]
+    assert drivers[0]["input"] == "workload.accelerator_busy_power"
+    assert 0.5 < drivers[0]["variance_share"] <= 1.0
+    assert all(a["variance_share"] >= b["variance_share"] for a, b in zip(drivers, drivers[1:]))
+    case = next(c for c in d["cases"] if c["id"] == "selene")
+    assert sum(case["band_drivers"].values()) == pytest.approx(1.0, abs=0.15)  # near-linear model

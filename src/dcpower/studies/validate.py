@@ -9,6 +9,13 @@ with two simple methods: the accelerators' TDP x N, and Epoch AI's 1.82 x TDP x 
 Monte Carlo over the catalog's ranges gives each estimate a P5-P95 band, and the coverage is
 the share of cases whose measurement lies inside its band.
 
+What drives a band's width: each ranged input's share of the sampled estimates' variance,
+estimated as the squared correlation between the input's draws and the estimates (the first-order
+sensitivity index of a model that is close to linear in each input; the inputs are drawn
+independently, so the shares add up to about one). A share below 10/n of n samples is left out:
+the squared correlation of two unrelated draws averages 1/(n - 1), so smaller shares are noise.
+The summary gives, per input, the median share over all compared cases.
+
 The band: every ranged value the case reads is drawn independently, triangular between its
 low, value and high, or uniform where the value declares ``distribution = "uniform"`` (the
 Linpack workload's accelerator share, a spread over the measured systems); see
@@ -68,6 +75,7 @@ class CaseResult:
     tdp_x_n: float | None = None
     skip: str | None = None
     failure: str | None = None
+    drivers: dict[str, float] = field(default_factory=dict)
 
     def error(self, value: float | None) -> float | None:
         """Signed fractional error of ``value`` against the measurement."""
@@ -94,6 +102,7 @@ class CaseResult:
                 "error": err(self.error(self.estimate)), "p5": kw(self.p5), "p95": kw(self.p95),
                 "in_band": self.in_band, "tdp_x_n": kw(self.tdp_x_n), "tdp_x_n_error": err(self.error(self.tdp_x_n)),
                 "epoch": kw(self.epoch), "epoch_error": err(self.error(self.epoch)),
+                "band_drivers": {k: round(v, 4) for k, v in self.drivers.items()},
                 "skip": self.skip, "failure": self.failure}
 
 
@@ -131,9 +140,19 @@ class Validation:
         widths = [(c.p95 - c.p5) / 2 / c.estimate for c in self.compared if c.p5 is not None and c.estimate]
         return round(statistics.median(widths), 4) if widths else None
 
+    def band_drivers(self, top: int = 5) -> list[tuple[str, float]]:
+        """The inputs that widen the bands most: (name, median share of a band's variance over all
+        compared cases, 0 where a case does not read it), largest first; medians below 1 % are left out."""
+        cases = [c for c in self.compared if c.drivers]
+        names = {name for c in cases for name in c.drivers}
+        ranked = sorted(((k, statistics.median(c.drivers.get(k, 0.0) for c in cases)) for k in names),
+                        key=lambda kv: -kv[1])
+        return [(k, round(v, 4)) for k, v in ranked if v >= 0.01][:top]
+
     def to_dict(self) -> dict:
         return {"cases": [c.to_dict() for c in self.cases], "median_abs_error": self.median_abs_error(),
                 "coverage": self.coverage(), "median_half_width": self.median_half_width(),
+                "band_drivers": [{"input": k, "variance_share": v} for k, v in self.band_drivers()],
                 "samples": self.samples, "seed": self.seed, "data": self.source}
 
     def report(self) -> Report:
@@ -149,7 +168,7 @@ class Validation:
                         caption=f"measured inside dcpower's P5-P95 in {_pct(self.coverage(), signed=False)} of "
                                 f"{len(self.compared)} cases; median band half-width "
                                 f"{_pct(self.median_half_width(), signed=False)} ({self.samples:,} samples, "
-                                f"seed {self.seed})")
+                                f"seed {self.seed})" + _drivers_text(self.band_drivers(3)))
         tables = [table, summary]
         left = [[c.name, "skipped", c.skip] for c in self.cases if c.skip]
         left += [[c.name, "FAILED", c.failure] for c in self.failures]
@@ -167,6 +186,12 @@ def _pct(x, signed: bool = True):
     if x is None:
         return ""
     return f"{x:+.1%}" if signed else f"{x:.1%}"
+
+
+def _drivers_text(drivers) -> str:
+    if not drivers:
+        return ""
+    return "; width driven by " + ", ".join(f"{k} ({v:.0%} of the variance)" for k, v in drivers)
 
 
 def _band(c: CaseResult) -> str:
@@ -227,8 +252,10 @@ def _run_case(entry: dict, catalog, specs_dirs, samples: int, seed: int, setting
         c.tdp_x_n = c.gpus * float(r.accelerator.max_power.quantity.to("W").magnitude)
         c.estimate = float(_compared_power(r, c.level)[0])
         if samples:
-            draws = _compared_power(_sampled(r, samples, seed), c.level)
+            rs, columns = _sampled(r, samples, seed)
+            draws = _compared_power(rs, c.level)
             c.p5, c.p95 = (float(x) for x in np.percentile(draws, [5, 95]))
+            c.drivers = variance_shares(columns, draws)
     except (DcpowerError, KeyError, ValueError) as exc:
         c.failure = f"cannot be reproduced: {str(exc).splitlines()[0]}"
     return c
@@ -270,11 +297,29 @@ def _compared_power(r, level: str) -> np.ndarray:
     return np.broadcast_to(np.reshape(m, -1), (r.samples,))
 
 
+def variance_shares(columns: dict[str, np.ndarray], output: np.ndarray) -> dict[str, float]:
+    """Each input's share of ``output``'s variance: the squared correlation of its draws with the
+    output (first-order index for independent inputs and a near-linear model), largest first.
+    Shares below 10/n (n samples) are left out as noise: unrelated draws average 1/(n - 1)."""
+    out = np.asarray(output, dtype=float)
+    if out.size < 3 or np.std(out) == 0:
+        return {}
+    shares = {}
+    for name, x in columns.items():
+        x = np.asarray(x, dtype=float)
+        if x.shape == out.shape and np.std(x) > 0:
+            r2 = float(np.corrcoef(x, out)[0, 1] ** 2)
+            if r2 >= 10 / out.size:
+                shares[name] = r2
+    return dict(sorted(shares.items(), key=lambda kv: -kv[1]))
+
+
 def _sampled(r, samples: int, seed: int):
     """``r`` with every ranged value drawn from its range, as the Monte Carlo does (triangular,
     or uniform where the value says so). Each value draws from its own stream, seeded by the
     seed and the value's name, so adding or removing a ranged value elsewhere in the catalog
-    leaves the draws of the others, and so the bands, unchanged."""
+    leaves the draws of the others, and so the bands, unchanged. Returns the sampled ``r`` and the
+    draws by name."""
     from dcpower.studies.uncertainty import draw, parameter_of
 
     columns = {}
@@ -282,4 +327,4 @@ def _sampled(r, samples: int, seed: int):
         p = parameter_of(name, sv, 1.0, r.bounds_of(name))
         if p.high > p.low:
             columns[name] = draw(np.random.default_rng([seed, zlib.crc32(name.encode())]), p, samples)
-    return r.with_values(columns) if columns else r
+    return (r.with_values(columns) if columns else r), columns
