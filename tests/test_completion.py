@@ -82,3 +82,13 @@ def test_set_keys_and_their_ids():
     assert complete(["estimate", "--set"], "support=") == [f"support={i}" for i in load_catalog(()).ids("support")] \
         + ["support=none"]
     assert "electrical.hv_transformer=none" in complete(["estimate", "--set"], "electrical.hv_transformer=")
+
+
+@pytest.mark.parametrize("field, kind", [("electrical.ups", "ups"), ("electrical.hv_transformer", "transformer"),
+                                         ("electrical.mv_distribution", "distribution")])
+def test_electrical_fields_offer_only_their_kind(field, kind):
+    # resolve refuses a spec of another kind (a busway named as a UPS), so completion does not offer one
+    cat = load_catalog(())
+    want = [i for i in cat.ids("electrical") if cat.get("electrical", i).kind == kind]
+    got = [v.split("=", 1)[1] for v in complete(["estimate", "--set"], f"{field}=")]
+    assert want and set(got) - {"none"} == set(want)

@@ -108,6 +108,16 @@ def complete_any_id(ctx, param, incomplete):
     return _matching(sorted({s.id for s in cat.all()}), incomplete)
 
 
+def _electrical_ids(ctx, kind: str) -> list[str]:
+    from dcpower.catalog.loader import load_catalog
+
+    try:
+        cat = load_catalog(_specs_dirs(ctx))
+        return [i for i in cat.ids("electrical") if cat.get("electrical", i).kind == kind]
+    except DcpowerError:
+        return []
+
+
 def complete_results(ctx, param, incomplete):
     """Result names, comma-separated: completes the last one."""
     from dcpower.chain.result import RESULT_UNITS
@@ -121,13 +131,15 @@ def complete_settings(ctx, param, incomplete):
     """``--set KEY=VALUE`` keys: the scenario's fields and the fields of the specs it selects
     (``cooling.fan_minimum_speed=``), then the catalog ids of a field that names a spec."""
     from dcpower.catalog.models import SPEC_TYPES
-    from dcpower.catalog.scenario import ID_FIELDS, SPEC_FIELDS, scenario_keys
+    from dcpower.catalog.scenario import ELECTRICAL_KINDS, ID_FIELDS, SPEC_FIELDS, scenario_keys
 
     key, sep, _ = incomplete.partition("=")
     if sep:
         field = key.rpartition(".")[2]
         category = ID_FIELDS.get(field)
         ids = _catalog_ids(ctx, category) if category else []
+        if category == "electrical" and field in ELECTRICAL_KINDS:
+            ids = _electrical_ids(ctx, ELECTRICAL_KINDS[field])
         ids += ["none"] if field in ("support", "mv_distribution", "hv_transformer") else []
         return _matching([f"{key}={i}" for i in ids], incomplete)
     keys = set(scenario_keys())

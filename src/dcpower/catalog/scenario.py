@@ -389,6 +389,9 @@ ID_FIELDS = {"accelerator": "accelerator", "server": "server", "site": "site", "
              "system": "storage", "transformer": "electrical", "ups": "electrical", "distribution": "electrical",
              "mv_distribution": "electrical", "hv_transformer": "electrical",
              "turbine": "turbine", "battery": "battery", "support": "support"}
+# The kind of electrical spec each electrical field takes (a transformer is not a UPS).
+ELECTRICAL_KINDS = {"transformer": "transformer", "ups": "ups", "distribution": "distribution",
+                    "mv_distribution": "distribution", "hv_transformer": "transformer"}
 
 
 SIZING_IDS = {"ups_module": "ups_module", "transformer": "power_transformer",
