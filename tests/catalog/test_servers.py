@@ -15,7 +15,8 @@ from dcpower.chain.steps import HOST_COMPONENTS
 
 NVIDIA_SERVERS = ["dgx-a100", "cray-ex235n", "sequana-xh2000-a100", "apollo-6500-a100", "a100-pcie-server",
                   "ibm-ac922-v100", "h100-pcie-server", "h100-nvl-server", "bullsequana-xh3000-h100",
-                  "cray-ex254n-gh200", "bullsequana-xh3000-gh200", "dgx-b300", "cray-ex254n-gh200-alps"]
+                  "cray-ex254n-gh200", "bullsequana-xh3000-gh200", "dgx-b300", "cray-ex254n-gh200-alps",
+                  "ibm-ac922-v100-sierra"]
 
 # The usual server of each NVIDIA accelerator that had none before this catalog section.
 DEFAULTS = {"v100-sxm2": "ibm-ac922-v100", "a100-pcie": "a100-pcie-server", "a100-sxm": "dgx-a100",
@@ -127,6 +128,24 @@ def test_alps_node_is_the_ex254n_with_the_cscs_module_cap(catalog):
     assert ex254n.accelerator_power_limit is None  # Isambard-AI and Venado: no setting found
     for field in HOST_COMPONENTS:
         assert getattr(alps, field).quantity == getattr(ex254n, field).quantity, field
+
+
+def test_sierra_node_against_llnl(catalog):
+    # LLNL-PRES-738369 (de Supinski, 2017): Sierra's node has one 1.6 TB NVMe SSD and sits in
+    # warm-water-cooled racks. Against the air-cooled AC922 it keeps CPUs, memory, NICs and
+    # board logic, carries one 25 W SSD (SNIA form-factor envelope) instead of two, and its
+    # fans move only the heat left to air.
+    sierra, ac922 = catalog.get("server", "ibm-ac922-v100-sierra"), catalog.get("server", "ibm-ac922-v100")
+    assert sierra.cooling == "liquid" and ac922.cooling == "air"
+    for field in ("cpu_power", "memory_power", "nic_power", "baseboard_power", "other_power"):
+        assert getattr(sierra, field).quantity == getattr(ac922, field).quantity, field
+    assert sierra.drive_power.quantity.to("W").magnitude == 25
+    assert sierra.fan_power.quantity < ac922.fan_power.quantity
+    # 500 + 80 + 30 + 0 + 25 + 40 + 80 W, the sum the server's note gives
+    assert host_dc_power(sierra) == pytest.approx(755)
+    # the liquid share its note derives: CPUs and GPUs on cold plates, of the wall power at full load
+    wall = full_load_wall_power(catalog, sierra)
+    assert sierra.liquid_fraction.quantity.magnitude == pytest.approx((500 + 4 * 300) / wall, abs=0.005)
 
 
 def test_cpu_tdps_match_the_cited_parts(catalog):

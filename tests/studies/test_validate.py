@@ -21,10 +21,10 @@ def shipped():
 
 def test_median_error_beats_both_simple_methods(shipped):
     m = shipped.median_abs_error()
-    # dcpower must beat both simple methods on the shipped set, by a wide margin. The goal is a
-    # median of 10 %; the model lands at about 10.5 % (docs/validation.md says why), so the test
-    # holds it below 11 % until the gap is closed.
-    assert m["dcpower"] <= 0.11
+    # dcpower must beat both simple methods on the shipped set, by a wide margin, and meet the
+    # goal of a median of 10 %: with the operators' published power settings and node
+    # descriptions (docs/validation.md) the model lands at about 8.5 %.
+    assert m["dcpower"] <= 0.10
     assert m["dcpower"] < 0.5 * m["tdp_x_n"] and m["dcpower"] < m["epoch"]
     assert not shipped.failures
 
