@@ -8,9 +8,12 @@ dcpower ships, the TOP500/Green500 HPL power measurements of ``specs/validation/
 (system cases only), and prints the residual of every case at the fitted values.
 
 The range given with it (``low``/``high``) is the spread across the systems: for each system,
-the share that would make its estimate exact (the estimate is linear in the share), and the
-lowest and highest of those, capped at 1.0 (a share above 1 means the system ran its
-accelerators above their catalog rating). How the Monte Carlo draws between them follows the
+the share that would make its estimate exact (the estimate is linear in the share), capped at
+1.0 (a share above 1 means the system ran its accelerators above their catalog rating). The
+systems are a sample of that spread, and the lowest and highest of n samples fall inside the
+ends of the distribution they come from, so the ends are estimated without that bias, as for
+the uniform distribution: low = min - (max - min)/(n - 1), high = max + (max - min)/(n - 1)
+(the minimum-variance unbiased estimators of a uniform's ends), high again capped at 1.0. How the Monte Carlo draws between them follows the
 same shares: the script compares them (capped at 1) with the triangular distribution (mode at
 the fitted share) and the uniform one over the range by the Kolmogorov-Smirnov distance, the
 largest gap between the shares' empirical distribution and the candidate's, and the catalog
@@ -83,6 +86,16 @@ def implied_shares(host: float) -> dict[str, float]:
     return {k: 0.5 - lo[k] * 0.5 / (hi[k] - lo[k]) for k in lo}
 
 
+def spread_ends(shares) -> tuple[float, float]:
+    """Ends of the distribution the systems' shares (capped at 1) are a sample of: the sample's
+    extremes widened by (max - min)/(n - 1) each, the unbiased estimators of a uniform's ends;
+    the high end capped at 1, rounded to 0.01."""
+    x = np.minimum(np.asarray(shares, dtype=float), 1.0)
+    lo, hi = float(x.min()), float(x.max())
+    pad = (hi - lo) / (len(x) - 1) if len(x) > 1 else 0.0
+    return round(lo - pad, 2), min(1.0, round(hi + pad, 2))
+
+
 def ks_distance(shares, cdf) -> float:
     """Kolmogorov-Smirnov distance between the shares' empirical distribution and ``cdf``."""
     x = np.sort(np.asarray(shares, dtype=float))
@@ -120,7 +133,7 @@ def main(argv: list[str]) -> int:
     for case, e in sorted(errs.items(), key=lambda kv: kv[1]):
         print(f"  {case:24s} residual {e:+.1%}")
     implied = implied_shares(host)
-    low, high = round(min(implied.values()), 2), min(1.0, round(max(implied.values()), 2))
+    low, high = spread_ends(list(implied.values()))
     print(f"range across systems: low {low:.2f}, high {high:.2f} (" +
           ", ".join(f"{k} {v:.2f}" for k, v in sorted(implied.items(), key=lambda kv: kv[1])) + ")")
     best, dist = closer_distribution(list(implied.values()), low, share, high)

@@ -15,7 +15,8 @@ from dcpower.chain.steps import HOST_COMPONENTS
 
 NVIDIA_SERVERS = ["dgx-a100", "cray-ex235n", "sequana-xh2000-a100", "apollo-6500-a100", "a100-pcie-server",
                   "ibm-ac922-v100", "h100-pcie-server", "h100-nvl-server", "bullsequana-xh3000-h100",
-                  "cray-ex254n-gh200", "bullsequana-xh3000-gh200", "dgx-b300"]
+                  "cray-ex254n-gh200", "bullsequana-xh3000-gh200", "dgx-b300", "cray-ex254n-gh200-alps",
+                  "ibm-ac922-v100-sierra"]
 
 # The usual server of each NVIDIA accelerator that had none before this catalog section.
 DEFAULTS = {"v100-sxm2": "ibm-ac922-v100", "a100-pcie": "a100-pcie-server", "a100-sxm": "dgx-a100",
@@ -106,13 +107,45 @@ def test_gh200_nodes_do_not_count_the_grace_cpu_twice(catalog):
     # The gh200 accelerator's max_power is the whole superchip (Grace CPU + LPDDR5X + Hopper
     # + HBM; JSC's JUPITER configuration: "TDP: 680 W (for full GH200 superchip)"), so a GH200
     # node must add no CPU or memory power of its own.
-    for server_id in ("cray-ex254n-gh200", "bullsequana-xh3000-gh200"):
+    for server_id in ("cray-ex254n-gh200", "bullsequana-xh3000-gh200", "cray-ex254n-gh200-alps"):
         server = catalog.get("server", server_id)
         assert server.accelerator == "gh200"
         assert server.cpu_power.quantity.magnitude == 0
         assert server.memory_power.quantity.magnitude == 0
         # four superchips per node (CSCS Alps and JSC JUPITER documentation)
         assert server.gpus.quantity.magnitude == 4
+
+
+def test_alps_node_is_the_ex254n_with_the_cscs_module_cap(catalog):
+    # CSCS documentation, Daint change log 2025-03-12: "We have increased the power cap for the
+    # GH module from 624 to 660 W." The cap covers the whole module, the scope of the gh200's
+    # 1,000 W max_power; the node's host components are the ones of the EX254n node.
+    alps, ex254n = catalog.get("server", "cray-ex254n-gh200-alps"), catalog.get("server", "cray-ex254n-gh200")
+    limit = alps.accelerator_power_limit
+    assert limit.quantity.to("W").magnitude == 660
+    assert limit.low_quantity.to("W").magnitude == 624
+    assert limit.quantity < catalog.get("accelerator", "gh200").max_power.quantity
+    assert ex254n.accelerator_power_limit is None  # Isambard-AI and Venado: no setting found
+    for field in HOST_COMPONENTS:
+        assert getattr(alps, field).quantity == getattr(ex254n, field).quantity, field
+
+
+def test_sierra_node_against_llnl(catalog):
+    # LLNL-PRES-738369 (de Supinski, 2017): Sierra's node has one 1.6 TB NVMe SSD and sits in
+    # warm-water-cooled racks. Against the air-cooled AC922 it keeps CPUs, memory, NICs and
+    # board logic, carries one 25 W SSD (SNIA form-factor envelope) instead of two, and its
+    # fans move only the heat left to air.
+    sierra, ac922 = catalog.get("server", "ibm-ac922-v100-sierra"), catalog.get("server", "ibm-ac922-v100")
+    assert sierra.cooling == "liquid" and ac922.cooling == "air"
+    for field in ("cpu_power", "memory_power", "nic_power", "baseboard_power", "other_power"):
+        assert getattr(sierra, field).quantity == getattr(ac922, field).quantity, field
+    assert sierra.drive_power.quantity.to("W").magnitude == 25
+    assert sierra.fan_power.quantity < ac922.fan_power.quantity
+    # 500 + 80 + 30 + 0 + 25 + 40 + 80 W, the sum the server's note gives
+    assert host_dc_power(sierra) == pytest.approx(755)
+    # the liquid share its note derives: CPUs and GPUs on cold plates, of the wall power at full load
+    wall = full_load_wall_power(catalog, sierra)
+    assert sierra.liquid_fraction.quantity.magnitude == pytest.approx((500 + 4 * 300) / wall, abs=0.005)
 
 
 def test_cpu_tdps_match_the_cited_parts(catalog):

@@ -85,6 +85,30 @@ def test_accelerator_switch_brings_its_server():
     assert r.gpu_power.to("MW").magnitude == pytest.approx(100.0, rel=1e-9)
 
 
+def test_a_platform_power_limit_caps_the_accelerators():
+    # CSCS caps each GH200 module of Alps at 660 W (Daint change log, 2025-03-12), below the
+    # module's 1,000 W rating: every accelerator power of the chain follows the cap, and
+    # --explain names it.
+    kw = dict(gpus=448, accelerator="gh200", cooling="dlc-tower", sizing=False)
+    capped = dcpower.estimate(server="cray-ex254n-gh200-alps", **kw)
+    rated = dcpower.estimate(server="cray-ex254n-gh200", **kw)
+    assert capped.gpu_power.to("kW").magnitude == pytest.approx(448 * 0.660)
+    assert rated.gpu_power.to("kW").magnitude == pytest.approx(448 * 1.000)
+
+    def it_step(est):
+        step = next(s for s in est.steps if s.title.startswith("IT load"))
+        return {i.name: i.value for i in step.inputs}, dict(step.results)
+
+    inputs, results = it_step(capped)
+    assert inputs["cray-ex254n-gh200-alps.accelerator_power_limit"].to("W").magnitude == 660
+    rated_inputs, rated_results = it_step(rated)
+    assert not any(name.endswith("accelerator_power_limit") for name in rated_inputs)
+    # busy power = workload share x the limit (both above the 180 W idle floor)
+    busy = results["accelerator power, busy"].to("W").magnitude
+    assert busy == pytest.approx(0.66 * rated_results["accelerator power, busy"].to("W").magnitude)
+    assert np.allclose(capped.hourly["facility_power"].magnitude, capped.hourly["heat_out"].magnitude, rtol=1e-9)
+
+
 @pytest.mark.parametrize("cooling", ["air-chiller", "rear-door", "dlc-tower", "dlc-drycooler", "immersion",
                                      "air-economizer", "air-aircooled-chiller"])
 def test_every_cooling_runs_and_balances(cooling):

@@ -21,11 +21,10 @@ def shipped():
 
 def test_median_error_beats_both_simple_methods(shipped):
     m = shipped.median_abs_error()
-    # dcpower must beat both simple methods on the shipped set, by a wide margin. The goal is a
-    # median of 10 %; with Marconi-100, Setonix and JEDI measured (15 systems, 18 cases) and the
-    # hpl share refitted to them, the model lands at about 12.5 % (docs/validation.md says why),
-    # so the test holds it below 13 % until the gap is closed.
-    assert m["dcpower"] <= 0.13
+    # dcpower must beat both simple methods on the shipped set, by a wide margin, and meet the
+    # goal of a median of 10 %: with the operators' published power settings and node
+    # descriptions (docs/validation.md) the model lands at about 8 % over 15 systems and 18 cases.
+    assert m["dcpower"] <= 0.10
     assert m["dcpower"] < 0.5 * m["tdp_x_n"] and m["dcpower"] < m["epoch"]
     assert not shipped.failures
 
@@ -136,3 +135,18 @@ def test_validate_says_what_drives_the_band_width():
     assert all(a["variance_share"] >= b["variance_share"] for a, b in zip(drivers, drivers[1:]))
     case = next(c for c in d["cases"] if c["id"] == "selene")
     assert sum(case["band_drivers"].values()) == pytest.approx(1.0, abs=0.15)  # near-linear model
+
+
+def test_the_share_range_is_the_unbiased_estimate_of_the_spread_ends():
+    # Shares 0.6, 0.7, 0.8, 1.2 (capped at 1): n = 4, min 0.6, max 1.0, so each end widens by
+    # (1.0 - 0.6)/3 = 0.133; the high end is capped at the rating again.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+    try:
+        from fit_hpl_power import spread_ends
+    finally:
+        sys.path.pop(0)
+    assert spread_ends([0.6, 0.7, 0.8, 1.2]) == (0.47, 1.0)
+    assert spread_ends([0.5, 0.6, 0.7]) == (0.4, 0.8)  # (0.7 - 0.5)/2 = 0.1 each side
