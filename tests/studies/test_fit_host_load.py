@@ -1,0 +1,77 @@
+"""Published MLPerf Training node power, and how it is read from the results repositories.
+
+tools/mlperf_node_power.py turns the power logs of an MLPerf Training results repository into
+mean node powers; specs/validation/mlperf-training-power.toml ships those powers with their
+sources.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from dcpower.catalog.loader import load_catalog
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "specs" / "validation" / "mlperf-training-power.toml"
+
+# Every MLPerf Training power result of 8-GPU H100 nodes in rounds v4.0 to v5.1, and only these.
+CASES = {
+    "smc-1x-bert", "smc-1x-dlrm-dcnv2", "smc-1x-llama2-70b-lora", "smc-1x-resnet", "smc-1x-ssd", "smc-1x-unet3d",
+    "smc-8x-llama2-70b-lora", "smc-8x-resnet", "smc-8x-ssd", "smc-9x-unet3d", "smc-64x-gpt3",
+    "smc-64x-llama2-70b-lora", "dell-8x-xe9680-llama2-70b-lora",
+}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_the_data_set_is_the_named_results_with_their_sources():
+    cases = tomllib.loads(DATA.read_text())["case"]
+    assert {c["id"] for c in cases} == CASES and len(cases) == len(CASES)
+    servers = set(load_catalog().ids("server"))
+    for c in cases:
+        assert (c["level"], c["workload"], c["accelerator"], c["gpus"]) == ("node", "training", "h100-sxm", 8), c["id"]
+        assert c["server"] in servers and isinstance(c["nodes"], int) and c["nodes"] >= 1, c["id"]
+        m = c["measured_power"]
+        assert re.search(r"training_results_v4\.[01] at commit [0-9a-f]{40}, \S+/power\)$", m["source"]), c["id"]
+        assert m["url"].startswith("https://github.com/mlcommons/training_results_v4.") and m["year"] == 2024
+        assert c["list"] in ("MLPerf Training v4.0", "MLPerf Training v4.1")
+        # an 8-GPU H100 node lies between its 8 GPUs' idle power and its 10.2 kW rating (NVIDIA DGX
+        # H100 user guide); a slipped digit or a switch read as a node does not
+        watts = float(m["value"].removesuffix(" W"))
+        assert 1_000 < watts < 10_200, c["id"]
+
+
+def _log(path: Path, records: list[tuple[int, str, object]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f':::MLLOG {json.dumps({"time_ms": t, "key": k, "value": v})}\n'
+                            for t, k, v in records))
+
+
+def test_node_power_is_averaged_over_the_timed_run_only(tmp_path):
+    # Two runs of a two-node result: readings before run_start and after run_stop are left out,
+    # the switch is not a node. Run 0: nodes (7000 + 7200) / 2 = 7100 and 6000 -> 6550 W;
+    # run 1: 7300 and 6100 -> 6700 W; the result: (6550 + 6700) / 2 = 6625 W.
+    bench = tmp_path / "Org" / "results" / "2xNode" / "llama2_70b_lora"
+    for run_id, (a, b) in {"result_0": ((7000, 7200), (6000, 6000)), "result_1": ((7300, 7300), (6100, 6100))}.items():
+        _log(bench / f"{run_id}.txt", [(1000, "run_start", None), (5000, "run_stop", None)])
+        for node, (x, y) in (("node_0", a), ("node_1", b)):
+            _log(bench / "power" / run_id / f"{node}.txt",
+                 [(500, "power_reading", 2000), (2000, "power_reading", x), (4000, "power_reading", y),
+                  (6000, "power_reading", 2000)])
+        _log(bench / "power" / run_id / "sw_0.txt", [(2000, "power_reading", 900)])
+    r = run(str(ROOT / "tools" / "mlperf_node_power.py"), str(tmp_path), "Org")
+    assert r.returncode == 0, r.stderr
+    assert "2 runs x 2 nodes, mean node power 6625 W (runs 6550 to 6700 W), timed run 4 s" in r.stdout
+
+
+def test_node_power_needs_a_results_repository():
+    r = run(str(ROOT / "tools" / "mlperf_node_power.py"))
+    assert r.returncode == 2 and "Usage" in r.stderr
+
