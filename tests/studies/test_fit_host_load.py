@@ -1,8 +1,9 @@
-"""Published MLPerf Training node power, and how it is read from the results repositories.
+"""The training workload's host load is fitted to published MLPerf Training node power.
 
 tools/mlperf_node_power.py turns the power logs of an MLPerf Training results repository into
 mean node powers; specs/validation/mlperf-training-power.toml ships those powers with their
-sources.
+sources; tools/fit_host_load.py fits ``training.host_busy_load`` to them, and --check fails when
+specs/workloads.toml no longer holds what the data set gives.
 """
 
 from __future__ import annotations
@@ -29,6 +30,19 @@ CASES = {
 
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_the_fitted_training_host_load_is_what_the_data_set_gives():
+    r = run(str(ROOT / "tools" / "fit_host_load.py"), "--check")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "residual" in r.stdout and "mean absolute error" in r.stdout
+    assert all(case in r.stdout for case in CASES)
+
+
+def test_the_catalog_cites_the_fit():
+    sv = load_catalog().get("workload", "training").host_busy_load
+    assert not sv.is_assumption and "fit_host_load.py" in sv.source and "MLPerf Training" in sv.source
+    assert sv.low_quantity.magnitude <= sv.quantity.magnitude <= sv.high_quantity.magnitude
 
 
 def test_the_data_set_is_the_named_results_with_their_sources():
