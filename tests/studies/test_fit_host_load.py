@@ -1,9 +1,10 @@
-"""The training workload's host load is fitted to published MLPerf Training node power.
+"""The workloads' host loads come from published MLPerf node power.
 
-tools/mlperf_node_power.py turns the power logs of an MLPerf Training results repository into
-mean node powers; specs/validation/mlperf-training-power.toml ships those powers with their
-sources; tools/fit_host_load.py fits ``training.host_busy_load`` to them, and --check fails when
-specs/workloads.toml no longer holds what the data set gives.
+tools/mlperf_node_power.py turns the power logs of an MLPerf Training or Inference results
+repository into mean node powers; specs/validation/mlperf-training-power.toml ships the training
+ones with their sources; tools/fit_host_load.py fits ``training.host_busy_load`` to them, and
+--check fails when specs/workloads.toml no longer holds what the data set gives. The inference
+host load is derived from six MLPerf Inference results, recomputed here with dcpower's model.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 from dcpower.catalog.loader import load_catalog
 
@@ -85,7 +88,57 @@ def test_node_power_is_averaged_over_the_timed_run_only(tmp_path):
     assert "2 runs x 2 nodes, mean node power 6625 W (runs 6550 to 6700 W), timed run 4 s" in r.stdout
 
 
+def test_inference_power_is_averaged_between_power_begin_and_power_end(tmp_path):
+    # Readings at 10:00:00, :01, :02, :03 of 5000, 6000, 7000, 9000 W; LoadGen measured from
+    # 10:00:01 to 10:00:02.5, so only 6000 and 7000 count: 6500 W over 1.5 s.
+    run_dir = tmp_path / "closed" / "Org" / "results" / "sys" / "llm" / "Offline" / "performance" / "run_1"
+    run_dir.mkdir(parents=True)
+    run_dir.joinpath("spl.txt").write_text("".join(
+        f"Time,07-17-2024 10:00:0{s}.000,Watts,{w}.0,Volts,239.0,Amps,3.4,PF,0.96,Mark,x_testing\n"
+        for s, w in enumerate((5000, 6000, 7000, 9000))))
+    run_dir.joinpath("mlperf_log_detail.txt").write_text(
+        ':::MLLOG {"key": "power_begin", "value": "07-17-2024 10:00:01.000"}\n'
+        ':::MLLOG {"key": "power_end", "value": "07-17-2024 10:00:02.500"}\n')
+    r = run(str(ROOT / "tools" / "mlperf_node_power.py"), "--inference", str(tmp_path), "closed/Org/results/sys")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().endswith("llm/Offline/performance/run_1: mean wall power 6500 W over 2 s")
+
+
 def test_node_power_needs_a_results_repository():
     r = run(str(ROOT / "tools" / "mlperf_node_power.py"))
     assert r.returncode == 2 and "Usage" in r.stderr
 
+
+
+# MLPerf Inference v4.1, NVIDIA H200-SXM-141GBx8_TRT_MaxQ (mlcommons/inference_results_v4.1):
+# mean wall power between power_begin and power_end (tools/mlperf_node_power.py --inference) and
+# the GPUs' MaxQ power limit of the submission's configs, per LLM benchmark and scenario.
+H200_MAXQ_LLM = [("llama2-70b Offline", 6153, 500), ("llama2-70b Server", 6280, 500),
+                 ("mixtral-8x7b Offline", 6155, 500), ("mixtral-8x7b Server", 6175, 500),
+                 ("gptj Offline", 4775, 350), ("gptj Server", 4723, 350)]
+
+
+def test_the_inference_host_load_is_the_least_the_h200_measurements_allow(tmp_path):
+    # dcpower's own node model (the dgx-h200 server, every GPU at its power limit): the host load
+    # that makes each measured node exact; the catalog's value is their median, low the smallest.
+    from dcpower.studies.validate import validate
+
+    data = tmp_path / "node.toml"
+    data.write_text('[[case]]\nid = "node"\nlevel = "node"\nworkload = "inference"\naccelerator = "h200-sxm"\n'
+                    'server = "dgx-h200"\ngpus = 8\nmeasured_power = { value = "1 W", source = "test", year = 2024 }\n')
+
+    def node(share: float, load: float) -> float:
+        settings = {"workload.accelerator_busy_power": share, "workload.host_busy_load": load}
+        return validate(data, samples=0, settings=settings).compared[0].estimate
+
+    implied = []
+    for _, wall, limit in H200_MAXQ_LLM:
+        share = limit / 700  # the H200 SXM's 700 W maximum (catalog)
+        idle, full = node(share, 0.0), node(share, 1.0)
+        implied.append((wall - idle) / (full - idle))
+    implied.sort()
+    sv = load_catalog().get("workload", "inference").host_busy_load
+    assert not sv.is_assumption and "inference_results_v4.1" in sv.source
+    assert sv.quantity.magnitude == pytest.approx((implied[2] + implied[3]) / 2, abs=0.005)
+    assert sv.low_quantity.magnitude == pytest.approx(implied[0], abs=0.005)
+    assert sv.high_quantity.magnitude == 1.0
