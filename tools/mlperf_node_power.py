@@ -121,7 +121,7 @@ def main(argv: list[str]) -> int:
     inference = argv[:1] == ["--inference"]
     argv = argv[1:] if inference else argv
     if not argv or not Path(argv[0]).is_dir():
-        print(__doc__.split("Usage: ")[1].splitlines()[0].join(("Usage: ", "")), file=sys.stderr)
+        print("Usage: " + __doc__.split("Usage: ")[1].splitlines()[0], file=sys.stderr)
         return 2
     try:
         if inference:
