@@ -47,10 +47,13 @@ def test_return_period_moves_a_dry_bulb_peak_the_right_way():
                               settings={"design_return_period": n}).facility_power.to("MW").magnitude
              for n in (5, 10, 20, 50)]
     assert peaks[0] < peaks[1] < peaks[2] < peaks[3]
-    # towers: the extreme wet-bulb (no return period) sets the Memphis peak, whatever the period
+    # towers: the extreme wet-bulb (no return period) sets the Memphis peak up to 20 years; at 50
+    # years the 41.0 degC dry-bulb point ties with it (within 0.01 %: with the training hosts at
+    # their fitted 0.37 load it edges past by about 5 kW of 112 MW)
     towers = [dcpower.estimate(sizing=False, settings={"design_return_period": n}).facility_power
-              for n in (5, 50)]
+              for n in (5, 20, 50)]
     assert towers[0] == towers[1]
+    assert towers[2].to("MW").magnitude == pytest.approx(towers[0].to("MW").magnitude, rel=1e-4)
 
 
 def test_extremes_are_above_the_04_percent_points():
