@@ -10,6 +10,7 @@ import pytest
 
 from dcpower.cli import main
 from dcpower.studies.validate import EPOCH_FACTOR, validate
+from dcpower.units import Q_
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -154,3 +155,66 @@ def test_the_share_range_is_the_unbiased_estimate_of_the_spread_ends():
         sys.path.pop(0)
     assert spread_ends([0.6, 0.7, 0.8, 1.2]) == (0.47, 1.0)
     assert spread_ends([0.5, 0.6, 0.7]) == (0.4, 0.8)  # (0.7 - 0.5)/2 = 0.1 each side
+
+
+def test_an_instantaneous_peak_is_set_beside_the_top_of_a_training_step(shipped):
+    # The Latif node's 8.4 kW is the largest instantaneous sample of a training run: compared with
+    # 8 GPUs at the instantaneous peak of the measured H100 training swing (867.9 W, p95 of
+    # power.draw.instant, specs/equipment.toml h100-sxm-training) and the host at the training
+    # workload's busy load, through the PSUs at that load; not with the steady busy power.
+    from dcpower.catalog.loader import load_catalog, read_toml
+    from dcpower.chain import steps
+    from dcpower.chain.resolve import resolve
+    from dcpower.studies import validate as V
+
+    cat = load_catalog()
+    entry = next(e for e in read_toml(V.validation_file())["case"] if e["id"] == "latif-8xh100-node")
+    assert entry["statistic"] == "instantaneous peak"
+    r = resolve(V._scenario(entry, cat, ()), catalog=cat)
+    it = steps.it_load_step(r)
+    dc = 8 * 867.9 + it.host_busy.to("W").magnitude
+    expected = dc / float(steps.psu_efficiency(r, Q_(dc, "W")))
+    case = next(c for c in shipped.cases if c.id == "latif-8xh100-node")
+    assert case.estimate == pytest.approx(expected, rel=1e-6)
+    assert case.estimate > float(V._compared_power(r, "node")[0]) + 8 * (867.9 - 700) * 0.9
+    assert case.to_dict()["statistic"] == "instantaneous peak"
+
+
+@pytest.mark.parametrize("level, statistic, words", [
+    ("node", "maximum", "is not one of: mean, instantaneous peak"),
+    ("system", "instantaneous peak", "node or accelerator level only"),
+])
+def test_a_statistic_that_cannot_be_compared_is_a_failure(tmp_path, level, statistic, words):
+    data = tmp_path / "cases.toml"
+    data.write_text(textwrap.dedent(f"""
+        [[case]]
+        id = "peak"
+        name = "A peak the model cannot compare"
+        level = "{level}"
+        statistic = "{statistic}"
+        workload = "training"
+        accelerator = "h100-sxm"
+        gpus = 8
+        list = "test"
+        measured_power = {{ value = "8 kW", source = "test data", year = 2026 }}
+    """))
+    v = validate(data, samples=0)
+    assert [c.id for c in v.failures] == ["peak"] and words in v.failures[0].failure
+
+
+def test_an_accelerator_without_a_measured_swing_has_no_peak(tmp_path):
+    data = tmp_path / "cases.toml"
+    data.write_text(textwrap.dedent("""
+        [[case]]
+        id = "mi300x-peak"
+        name = "An MI300X node's peak (no swing measured for it)"
+        level = "node"
+        statistic = "instantaneous peak"
+        workload = "training"
+        accelerator = "mi300x"
+        gpus = 8
+        list = "test"
+        measured_power = { value = "8 kW", source = "test data", year = 2026 }
+    """))
+    v = validate(data, samples=0)
+    assert v.failures and "no measured training swing for 'mi300x'" in v.failures[0].failure

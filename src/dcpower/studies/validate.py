@@ -25,7 +25,12 @@ input lies outside its published range for that machine (or that the model lacks
 
 What is compared depends on the level of the case: a system's measured HPL power covers its
 compute nodes and interconnect (IT power, no cooling, no storage); a node's, one server at
-the wall; an accelerator's, one board.
+the wall; an accelerator's, one board. And on its statistic: most measurements are a mean over
+the run, set beside the chain's busy power; a case whose ``statistic`` is ``"instantaneous
+peak"`` reports the largest sample seen during synchronous training, which is set beside the
+power at the top of a training step: every accelerator at the instantaneous peak of the
+catalog's measured training swing for it (before the power cap pulls the clock down), the
+hosts at the workload's busy load.
 """
 
 from __future__ import annotations
@@ -50,6 +55,9 @@ __all__ = ["validate", "Validation", "CaseResult", "EPOCH_FACTOR", "validation_f
 # Epoch AI's rule for a cluster's power from its accelerators: 1.82 x TDP x N.
 EPOCH_FACTOR = 1.82
 MAX_SAMPLES = 100_000
+# What a case's measurement is: a mean over the run (the default), or the largest instantaneous
+# sample of a synchronous-training run.
+STATISTICS = ("mean", "instantaneous peak")
 
 
 def validation_file() -> Path:
@@ -76,6 +84,7 @@ class CaseResult:
     skip: str | None = None
     failure: str | None = None
     drivers: dict[str, float] = field(default_factory=dict)
+    statistic: str = "mean"
 
     def error(self, value: float | None) -> float | None:
         """Signed fractional error of ``value`` against the measurement."""
@@ -96,7 +105,8 @@ class CaseResult:
     def to_dict(self) -> dict:
         kw = (lambda v: None if v is None else round(v / 1000, 4))
         err = (lambda v: None if v is None else round(v, 4))
-        return {"id": self.id, "name": self.name, "level": self.level, "workload": self.workload,
+        return {"id": self.id, "name": self.name, "level": self.level, "statistic": self.statistic,
+                "workload": self.workload,
                 "accelerator": self.accelerator, "gpus": self.gpus, "list": self.list, "source": self.source,
                 "unit": "kW", "measured": kw(self.measured), "estimate": kw(self.estimate),
                 "error": err(self.error(self.estimate)), "p5": kw(self.p5), "p95": kw(self.p95),
@@ -156,7 +166,7 @@ class Validation:
                 "samples": self.samples, "seed": self.seed, "data": self.source}
 
     def report(self) -> Report:
-        rows = [[c.name, c.accelerator, f"{c.gpus:,}", c.list, _kw(c.measured), _kw(c.estimate),
+        rows = [[c.name + ("" if c.statistic == "mean" else f" ({c.statistic})"), c.accelerator, f"{c.gpus:,}", c.list, _kw(c.measured), _kw(c.estimate),
                  _pct(c.error(c.estimate)), _band(c), _pct(c.error(c.tdp_x_n)), _pct(c.error(c.epoch))]
                 for c in self.cases if not c.skip and not c.failure]
         table = Table(["case", "accelerator", "gpus", "measured in", "measured kW", "dcpower kW", "error",
@@ -240,20 +250,22 @@ def _run_case(entry: dict, catalog, specs_dirs, samples: int, seed: int, setting
     c = CaseResult(id=str(entry.get("id", "?")), name=str(entry.get("name", entry.get("id", "?"))),
                    level=str(entry.get("level", "system")), workload=str(entry.get("workload", "hpl")),
                    accelerator=str(entry.get("accelerator", "")), gpus=int(entry.get("gpus") or 0),
-                   list=str(entry.get("list", "")), source="", skip=entry.get("skip"))
+                   list=str(entry.get("list", "")), source="", skip=entry.get("skip"),
+                   statistic=str(entry.get("statistic", "mean")))
     if c.skip:
         return c
     try:
+        _check_statistic(c)
         measured = SpecValue.model_validate(entry["measured_power"])
         c.measured = float(measured.quantity.to("W").magnitude)
         c.source = measured.citation()
         r = resolve(_scenario(entry, catalog, specs_dirs), specs_dirs=specs_dirs, catalog=catalog,
                     settings=settings)
         c.tdp_x_n = c.gpus * float(r.accelerator.max_power.quantity.to("W").magnitude)
-        c.estimate = float(_compared_power(r, c.level)[0])
+        c.estimate = float(_compared_power(r, c.level, c.statistic)[0])
         if samples:
             rs, columns = _sampled(r, samples, seed)
-            draws = _compared_power(rs, c.level)
+            draws = _compared_power(rs, c.level, c.statistic)
             c.p5, c.p95 = (float(x) for x in np.percentile(draws, [5, 95]))
             c.drivers = variance_shares(columns, draws)
     except (DcpowerError, KeyError, ValueError) as exc:
@@ -283,10 +295,20 @@ def _scenario(entry: dict, catalog, specs_dirs):
         "utilization": util, "network": network, "storage": storage, "cooling": cooling})
 
 
-def _compared_power(r, level: str) -> np.ndarray:
-    """The power a measurement of ``level`` sees, per sample [W]."""
+def _check_statistic(c: CaseResult) -> None:
+    if c.statistic not in STATISTICS:
+        raise InputError(f"statistic {c.statistic!r} is not one of: {', '.join(STATISTICS)}")
+    if c.statistic == "instantaneous peak" and c.level == "system":
+        raise InputError("an instantaneous peak is compared at node or accelerator level only "
+                         "(the phase of a whole system's swing is not modelled)")
+
+
+def _compared_power(r, level: str, statistic: str = "mean") -> np.ndarray:
+    """The power a measurement of ``level`` and ``statistic`` sees, per sample [W]."""
     it = steps.it_load_step(r)
-    if level == "accelerator":
+    if statistic == "instantaneous peak":
+        q = _training_peak(r, it, level)
+    elif level == "accelerator":
         q = it.gpu_busy
     elif level == "node":
         q = it.servers_peak / it.servers
@@ -295,6 +317,21 @@ def _compared_power(r, level: str) -> np.ndarray:
         q = steps.it_power_step(it, fabrics, steps.storage_step(r, it)).design
     m = np.asarray(Q_(q).to("W").magnitude, dtype=float)
     return np.broadcast_to(np.reshape(m, -1), (r.samples,))
+
+
+def _training_peak(r, it, level: str):
+    """Power at the top of a synchronous training step: each accelerator at the instantaneous
+    peak of its measured training swing, the host at the workload's busy load, through the PSUs
+    at that load (one board, or one server at the wall)."""
+    swing = next((s for s in r.catalog.category("swing").values() if s.accelerator == r.accelerator.id), None)
+    if swing is None:
+        raise InputError(f"no measured training swing for '{r.accelerator.id}' in the catalog, so its "
+                         "instantaneous peak is unknown; add a [[swing]] entry for it")
+    peak = swing.peak_power.quantity.to("W")
+    if level == "accelerator":
+        return peak
+    dc = it.gpus_per_server * peak + it.host_busy
+    return dc / steps.psu_efficiency(r, dc)
 
 
 def variance_shares(columns: dict[str, np.ndarray], output: np.ndarray) -> dict[str, float]:
