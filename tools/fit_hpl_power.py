@@ -13,11 +13,15 @@ the share that would make its estimate exact (the estimate is linear in the shar
 systems are a sample of that spread, and the lowest and highest of n samples fall inside the
 ends of the distribution they come from, so the ends are estimated without that bias, as for
 the uniform distribution: low = min - (max - min)/(n - 1), high = max + (max - min)/(n - 1)
-(the minimum-variance unbiased estimators of a uniform's ends), high again capped at 1.0. How the Monte Carlo draws between them follows the
-same shares: the script compares them (capped at 1) with the triangular distribution (mode at
-the fitted share) and the uniform one over the range by the Kolmogorov-Smirnov distance, the
-largest gap between the shares' empirical distribution and the candidate's, and the catalog
-names the closer one as the value's ``distribution``.
+(the minimum-variance unbiased estimators of a uniform's ends). A high end above 1.0 is the
+part of the spread that asks for more than the accelerators' limit; the limit holds it at 1.0,
+so the spread is censored there: ``at_high`` = (high - 1)/(high - low) of it sits at 1.0.
+How the Monte Carlo draws follows the same shares: the script compares them (capped at 1)
+with the triangular distribution (mode at the fitted share), the uniform one cut off at 1.0,
+and the uniform one censored at 1.0, by the Kolmogorov-Smirnov distance (the largest gap
+between the shares' empirical distribution and the candidate's, from either side of each
+step, so that a candidate's mass at 1.0 meets the shares that sit there), and the catalog
+names the closest as the value's ``distribution`` (with ``at_high`` for the censored one).
 
 Method: every other input stays as the catalog gives it (servers, hosts, fabrics, idle
 floors). A system's IT power is linear in both parameters (busy power = share x maximum,
@@ -86,29 +90,47 @@ def implied_shares(host: float) -> dict[str, float]:
     return {k: 0.5 - lo[k] * 0.5 / (hi[k] - lo[k]) for k in lo}
 
 
-def spread_ends(shares) -> tuple[float, float]:
+def spread_ends(shares) -> tuple[float, float, float]:
     """Ends of the distribution the systems' shares (capped at 1) are a sample of: the sample's
-    extremes widened by (max - min)/(n - 1) each, the unbiased estimators of a uniform's ends;
-    the high end capped at 1, rounded to 0.01."""
+    extremes widened by (max - min)/(n - 1) each, the unbiased estimators of a uniform's ends,
+    rounded to 0.01; and the share of that spread above 1.0, which the accelerators' limit holds
+    at 1.0 (so the high end returned is at most 1)."""
     x = np.minimum(np.asarray(shares, dtype=float), 1.0)
     lo, hi = float(x.min()), float(x.max())
     pad = (hi - lo) / (len(x) - 1) if len(x) > 1 else 0.0
-    return round(lo - pad, 2), min(1.0, round(hi + pad, 2))
+    low, high = lo - pad, hi + pad
+    at_high = (high - 1.0) / (high - low) if high > 1.0 else 0.0
+    return round(low, 2), min(1.0, round(high, 2)), round(at_high, 2)
 
 
-def ks_distance(shares, cdf) -> float:
-    """Kolmogorov-Smirnov distance between the shares' empirical distribution and ``cdf``."""
+def ks_distance(shares, cdf, left=None) -> float:
+    """Kolmogorov-Smirnov distance between the shares' empirical distribution and ``cdf``, from
+    both sides of each step (``left`` is the cdf's left limit, where it has an atom)."""
     x = np.sort(np.asarray(shares, dtype=float))
-    f, n = cdf(x), len(x)
-    return float(max(np.max(np.arange(1, n + 1) / n - f), np.max(f - np.arange(n) / n)))
+    f, fl, n = cdf(x), (left or cdf)(x), len(x)
+    return float(max(np.max(np.arange(1, n + 1) / n - f), np.max(fl - np.arange(n) / n)))
 
 
-def closer_distribution(shares, low: float, mode: float, high: float) -> tuple[str, dict[str, float]]:
-    """The distribution (triangular with ``mode``, or uniform) closer to the capped shares."""
+def candidates(low: float, mode: float, high: float, at_high: float) -> dict:
+    """The candidate distributions on [low, high] as (cdf, left limit)."""
+    def uniform(v):
+        return np.clip((v - low) / (high - low), 0.0, 1.0)
+
+    def censored_left(v):
+        return (1 - at_high) * np.clip((v - low) / (high - low), 0.0, 1.0) * (v < high) + (1 - at_high) * (v >= high)
+
+    tri = (lambda v: np.clip(np.where(v <= mode, (v - low) ** 2 / ((high - low) * (mode - low)),
+                                      1 - (high - v) ** 2 / ((high - low) * (high - mode))), 0.0, 1.0))
+    out = {"triangular": (tri, None), "uniform": (uniform, None)}
+    if at_high > 0:
+        out["uniform, censored at 1.0"] = (lambda v: np.where(v >= high, 1.0, censored_left(v)), censored_left)
+    return out
+
+
+def closer_distribution(shares, low: float, mode: float, high: float, at_high: float = 0.0):
+    """The candidate closest to the capped shares: (name, {name: Kolmogorov-Smirnov distance})."""
     x = np.minimum(np.asarray(shares, dtype=float), high)
-    tri = (lambda v: np.where(v <= mode, (v - low) ** 2 / ((high - low) * (mode - low)),
-                              1 - (high - v) ** 2 / ((high - low) * (high - mode))))
-    d = {"triangular": ks_distance(x, tri), "uniform": ks_distance(x, lambda v: (v - low) / (high - low))}
+    d = {k: ks_distance(x, f, left) for k, (f, left) in candidates(low, mode, high, at_high).items()}
     return min(d, key=d.get), d
 
 
@@ -119,8 +141,11 @@ def catalog_value() -> tuple[float, float, float, float]:
             float(w.host_busy_load.quantity.magnitude))
 
 
-def catalog_distribution() -> str:
-    return load_catalog().get("workload", "hpl").accelerator_busy_power.distribution or "triangular"
+def catalog_distribution() -> tuple[str, float]:
+    """The catalog's distribution, named as :func:`candidates` names it, and its ``at_high``."""
+    sv = load_catalog().get("workload", "hpl").accelerator_busy_power
+    name = sv.distribution or "triangular"
+    return ("uniform, censored at 1.0" if sv.at_high else name), float(sv.at_high or 0.0)
 
 
 def main(argv: list[str]) -> int:
@@ -133,10 +158,10 @@ def main(argv: list[str]) -> int:
     for case, e in sorted(errs.items(), key=lambda kv: kv[1]):
         print(f"  {case:24s} residual {e:+.1%}")
     implied = implied_shares(host)
-    low, high = spread_ends(list(implied.values()))
-    print(f"range across systems: low {low:.2f}, high {high:.2f} (" +
+    low, high, at_high = spread_ends(list(implied.values()))
+    print(f"range across systems: low {low:.2f}, high {high:.2f}, {at_high:.0%} of the spread beyond 1.0 (" +
           ", ".join(f"{k} {v:.2f}" for k, v in sorted(implied.items(), key=lambda kv: kv[1])) + ")")
-    best, dist = closer_distribution(list(implied.values()), low, share, high)
+    best, dist = closer_distribution(list(implied.values()), low, share, high, at_high)
     print("distribution across systems: Kolmogorov-Smirnov distance " +
           ", ".join(f"{k} {v:.3f}" for k, v in dist.items()) + f"; closer: {best}")
     if "--check" in argv:
@@ -146,9 +171,13 @@ def main(argv: list[str]) -> int:
             print(f"specs/workloads.toml holds (share, low, high, host) = {have}; the data set gives {want}: "
                   "update it", file=sys.stderr)
             return 1
-        if catalog_distribution() != best:
-            print(f"specs/workloads.toml draws the share as {catalog_distribution()}; the systems' shares are closer "
-                  f"to {best}: set distribution = \"{best}\"", file=sys.stderr)
+        name, held = catalog_distribution()
+        want_held = at_high if best.startswith("uniform, censored") else 0.0
+        if name != best or abs(held - want_held) > 0.005:
+            setting = ("distribution = \"uniform\", at_high = " + f"{at_high:.2f}") if want_held else \
+                f"distribution = \"{best}\" and no at_high"
+            print(f"specs/workloads.toml draws the share as {name} (at_high {held:.2f}); the systems' shares are "
+                  f"closest to {best}: set {setting}", file=sys.stderr)
             return 1
     return 0
 

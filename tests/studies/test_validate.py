@@ -142,19 +142,62 @@ def test_validate_says_what_drives_the_band_width():
     assert sum(case["band_drivers"].values()) == pytest.approx(1.0, abs=0.15)  # near-linear model
 
 
-def test_the_share_range_is_the_unbiased_estimate_of_the_spread_ends():
-    # Shares 0.6, 0.7, 0.8, 1.2 (capped at 1): n = 4, min 0.6, max 1.0, so each end widens by
-    # (1.0 - 0.6)/3 = 0.133; the high end is capped at the rating again.
+def _fit_tool():
     import sys
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
     try:
-        from fit_hpl_power import spread_ends
+        import fit_hpl_power
     finally:
         sys.path.pop(0)
-    assert spread_ends([0.6, 0.7, 0.8, 1.2]) == (0.47, 1.0)
-    assert spread_ends([0.5, 0.6, 0.7]) == (0.4, 0.8)  # (0.7 - 0.5)/2 = 0.1 each side
+    return fit_hpl_power
+
+
+def test_the_share_range_is_the_unbiased_estimate_of_the_spread_ends():
+    # Shares 0.6, 0.7, 0.8, 1.2 (capped at 1): n = 4, min 0.6, max 1.0, so each end widens by
+    # (1.0 - 0.6)/3 = 0.133: 0.467 to 1.133. The limit holds what lies above 1.0 at 1.0:
+    # (1.133 - 1)/(1.133 - 0.467) = 0.2 of the spread.
+    spread_ends = _fit_tool().spread_ends
+    assert spread_ends([0.6, 0.7, 0.8, 1.2]) == (0.47, 1.0, 0.2)
+    assert spread_ends([0.5, 0.6, 0.7]) == (0.4, 0.8, 0.0)  # (0.7 - 0.5)/2 = 0.1 each side
+
+
+def test_a_censored_spread_meets_shares_at_the_limit_from_both_sides():
+    # Shares 0.5, 0.75, 1, 1: the uniform on [0.5, 1] puts its whole last quarter of mass just
+    # below 1, so its distance to the shares' steps is the gap at 0.75 and below 1 (0.5 left at
+    # the two shares on the limit); a uniform with half its mass held at 1 meets that step.
+    tool = _fit_tool()
+    best, d = tool.closer_distribution([0.5, 0.75, 1.0, 1.0], 0.5, 0.75, 1.0, at_high=0.5)
+    assert d["uniform"] == pytest.approx(0.5)
+    assert d["uniform, censored at 1.0"] == pytest.approx(0.25)
+    assert best == "uniform, censored at 1.0"
+
+
+def test_draws_of_a_censored_uniform_hold_their_share_at_the_limit():
+    import numpy as np
+
+    from dcpower.studies.uncertainty import Parameter, draw
+
+    p = Parameter("workload.accelerator_busy_power", 0.84, 0.51, 1.0, "", "test", "uniform", at_high=0.06)
+    x = draw(np.random.default_rng(1), p, 200_000)
+    assert np.mean(x == 1.0) == pytest.approx(0.06, abs=0.003)
+    assert x.min() >= 0.51 and x.max() <= 1.0
+    below = x[x < 1.0]  # the rest is uniform over the range: its mean is the middle
+    assert below.mean() == pytest.approx((0.51 + 1.0) / 2, abs=0.002)
+
+
+@pytest.mark.parametrize("extra, words", [
+    ({"at_high": 0.1}, "needs distribution"),
+    ({"at_high": 1.0, "distribution": "uniform"}, "less than 1"),
+])
+def test_at_high_belongs_to_a_uniform_spread(extra, words):
+    from pydantic import ValidationError
+
+    from dcpower.catalog.models import SpecValue
+
+    with pytest.raises(ValidationError, match=words):
+        SpecValue.model_validate({"value": 0.8, "low": 0.5, "high": 1.0, "source": "test", "year": 2026, **extra})
 
 
 def test_an_instantaneous_peak_is_set_beside_the_top_of_a_training_step(shipped):

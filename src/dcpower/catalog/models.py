@@ -42,6 +42,9 @@ class SpecValue(BaseModel):
     # likely) or "uniform" (a spread over a population in which no member is more likely, such
     # as a share fitted across measured systems).
     distribution: Literal["triangular", "uniform"] | None = None
+    # A uniform spread that reaches past a hard limit (a power cap) at ``high``: the share of the
+    # population beyond it, which the limit holds at ``high`` (the spread is censored there).
+    at_high: float | None = Field(default=None, ge=0, lt=1)
 
     @field_validator("source")
     @classmethod
@@ -56,6 +59,13 @@ class SpecValue(BaseModel):
         if isinstance(v, bool):
             raise ValueError("must be a number or a quantity string such as '700 W', not true/false")
         return v
+
+    @model_validator(mode="after")
+    def _at_high_needs_uniform(self):
+        if self.at_high is not None and (self.distribution != "uniform" or self.high is None):
+            raise ValueError("at_high is the share held at high of a uniform spread; it needs "
+                             "distribution = \"uniform\" and a high")
+        return self
 
     @model_validator(mode="after")
     def _sourced(self):

@@ -20,7 +20,10 @@ a uniform draw would treat the extremes as as likely as the datasheet value. A v
 range is a spread over a population rather than the doubt about one number (a share fitted
 across measured systems, each with its own) says ``distribution = "uniform"`` and is drawn
 uniformly between ``low`` and ``high``: there the triangle would claim that a new member sits
-near the fitted value far more often than the population shows.
+near the fitted value far more often than the population shows. Where that population reaches
+past a hard limit at ``high`` (accelerators asked for more than their power cap draw the cap),
+``at_high`` gives the share of it beyond the limit, and that share of the draws sits at ``high``
+(the uniform spread censored at the limit, not cut off there).
 
 Speed: the weather is binned
 ----------------------------
@@ -87,6 +90,7 @@ class Parameter:
     unit: str
     source: str
     distribution: str = "triangular"
+    at_high: float = 0.0
 
 
 
@@ -110,14 +114,18 @@ def draw(rng: np.random.Generator, p: Parameter, samples: int) -> np.ndarray:
     if p.high <= p.low:
         return np.full(samples, p.value)
     if p.distribution == "uniform":
-        return rng.uniform(p.low, p.high, size=samples)
+        u = rng.uniform(0.0, 1.0, size=samples)
+        if p.at_high <= 0:
+            return p.low + (p.high - p.low) * u
+        # censored at high: the first at_high of the unit draws sit at the limit
+        return np.where(u < p.at_high, p.high, p.low + (p.high - p.low) * (u - p.at_high) / (1 - p.at_high))
     return rng.triangular(p.low, p.value, p.high, size=samples)
 
 
 def parameter_of(name: str, sv: SpecValue, spread: float, dim=None) -> Parameter:
     """The :class:`Parameter` a ranged spec value varies as."""
     v, lo, hi, unit = range_of(sv, spread, dim)
-    return Parameter(name, v, lo, hi, unit, sv.citation(), sv.distribution or "triangular")
+    return Parameter(name, v, lo, hi, unit, sv.citation(), sv.distribution or "triangular", sv.at_high or 0.0)
 
 
 def keep_order(r: Resolved, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -346,9 +354,11 @@ class UncertainEstimate:
                 entry["outside_band"] = True
         d["uncertainty"] = {
             "samples": self.samples, "seed": self.seed, "spread": self.spread,
-            "distribution": "triangular(low, value, high) per assumption, independent",
+            "distribution": "triangular(low, value, high) per ranged value, or uniform(low, high) where the value "
+                            "says so (its at_high share held at high); independent",
             "weather": "binned typical year (dry-bulb x wet-bulb), scaled to the hourly estimate",
             "parameters": [{"name": p.name, "value": p.value, "low": p.low, "high": p.high, "unit": p.unit,
+                            "distribution": p.distribution, "at_high": p.at_high,
                             "source": p.source} for p in self.parameters],
             "skewed": list(skewed.values()),
         }

@@ -18,7 +18,8 @@ The summary gives, per input, the median share over all compared cases.
 
 The band: every ranged value the case reads is drawn independently, triangular between its
 low, value and high, or uniform where the value declares ``distribution = "uniform"`` (the
-Linpack workload's accelerator share, a spread over the measured systems); see
+Linpack workload's accelerator share, a spread over the measured systems, censored at the
+accelerators' limit by its ``at_high``); see
 :mod:`dcpower.studies.uncertainty`. Only the catalog's ranges widen it: a case is not given
 extra width for the model's structure, so a band that misses its measurement says that some
 input lies outside its published range for that machine (or that the model lacks a part).
