@@ -190,7 +190,11 @@ class Validation:
 
 
 def _kw(w):
-    return "" if w is None else f"{w / 1000:,.1f}"
+    """kW with at least three significant figures (one board reads 0.698, a node 8.52)."""
+    if w is None:
+        return ""
+    kw = w / 1000
+    return f"{kw:,.{3 if abs(kw) < 1 else 2 if abs(kw) < 100 else 1}f}"
 
 
 def _pct(x, signed: bool = True):
@@ -208,7 +212,7 @@ def _drivers_text(drivers) -> str:
 def _band(c: CaseResult) -> str:
     if c.p5 is None:
         return ""
-    return f"{c.p5 / 1000:,.1f}-{c.p95 / 1000:,.1f}" + ("" if c.in_band else " (outside)")
+    return f"{_kw(c.p5)}-{_kw(c.p95)}" + ("" if c.in_band else " (outside)")
 
 
 # ---------------------------------------------------------------- running the cases
