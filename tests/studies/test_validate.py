@@ -82,6 +82,21 @@ def test_the_fitted_hpl_share_is_what_the_data_set_gives():
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "residual" in r.stdout and "mean absolute error" in r.stdout
+    assert "leave-one-out (each system against the pair fitted to the other 14)" in r.stdout
+
+
+def test_leave_one_out_is_no_better_than_the_fit_on_the_same_systems():
+    # A system left out of the fit cannot be matched better on average than when it helped
+    # choose the pair: the in-sample pair minimises the mean absolute error over all of them.
+    import statistics
+
+    tool = _fit_tool()
+    ids, measured, grid = tool.estimates_on_grid()
+    i, j = tool.best_on_grid(abs(grid / measured[:, None, None] - 1))
+    in_sample = abs(grid[:, i, j] / measured - 1)
+    loo = tool.leave_one_out()
+    assert set(loo) == set(ids) and len(ids) == 15
+    assert statistics.mean(abs(v) for v in loo.values()) >= statistics.mean(in_sample) - 1e-4  # ties rounded at 1e-6
 
 
 def test_bands_do_not_depend_on_unrelated_ranged_values(monkeypatch):
