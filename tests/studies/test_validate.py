@@ -277,3 +277,18 @@ def test_an_accelerator_without_a_measured_swing_has_no_peak(tmp_path):
     """))
     v = validate(data, samples=0)
     assert v.failures and "no measured training swing for 'mi300x'" in v.failures[0].failure
+
+
+def test_a_narrowed_spread_no_longer_reaches_the_limit():
+    # --spread 0.5 halves the range about the value: its high end is no longer the accelerators'
+    # limit, so no draws are held there; at the catalog's range (or wider, clipped at the share's
+    # bound of 1) they are.
+    from dcpower.catalog.bounds import Dim
+    from dcpower.catalog.loader import load_catalog
+    from dcpower.studies.uncertainty import parameter_of
+
+    sv = load_catalog().get("workload", "hpl").accelerator_busy_power
+    share = Dim("[dimensionless]", 0, 1, what="a share")
+    assert parameter_of("s", sv, 1.0, share).at_high == sv.at_high
+    assert parameter_of("s", sv, 2.0, share).at_high == sv.at_high
+    assert parameter_of("s", sv, 0.5, share).at_high == 0.0

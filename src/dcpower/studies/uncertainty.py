@@ -125,7 +125,11 @@ def draw(rng: np.random.Generator, p: Parameter, samples: int) -> np.ndarray:
 def parameter_of(name: str, sv: SpecValue, spread: float, dim=None) -> Parameter:
     """The :class:`Parameter` a ranged spec value varies as."""
     v, lo, hi, unit = range_of(sv, spread, dim)
-    return Parameter(name, v, lo, hi, unit, sv.citation(), sv.distribution or "triangular", sv.at_high or 0.0)
+    # the share held at high belongs to the limit at the catalog's high end: a narrowed range
+    # no longer reaches that limit, so it is drawn uniformly to its own end
+    limit = sv.high_quantity.to(sv.quantity.units).magnitude if sv.at_high else None
+    at_high = sv.at_high if sv.at_high and np.isclose(hi, limit) else 0.0
+    return Parameter(name, v, lo, hi, unit, sv.citation(), sv.distribution or "triangular", at_high)
 
 
 def keep_order(r: Resolved, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
