@@ -107,8 +107,7 @@ class CaseResult:
         kw = (lambda v: None if v is None else round(v / 1000, 4))
         err = (lambda v: None if v is None else round(v, 4))
         return {"id": self.id, "name": self.name, "level": self.level, "statistic": self.statistic,
-                "workload": self.workload,
-                "accelerator": self.accelerator, "gpus": self.gpus, "list": self.list, "source": self.source,
+                "workload": self.workload, "accelerator": self.accelerator, "gpus": self.gpus, "list": self.list, "source": self.source,
                 "unit": "kW", "measured": kw(self.measured), "estimate": kw(self.estimate),
                 "error": err(self.error(self.estimate)), "p5": kw(self.p5), "p95": kw(self.p95),
                 "in_band": self.in_band, "tdp_x_n": kw(self.tdp_x_n), "tdp_x_n_error": err(self.error(self.tdp_x_n)),
@@ -167,7 +166,7 @@ class Validation:
                 "samples": self.samples, "seed": self.seed, "data": self.source}
 
     def report(self) -> Report:
-        rows = [[c.name + ("" if c.statistic == "mean" else f" ({c.statistic})"), c.accelerator, f"{c.gpus:,}", c.list, _kw(c.measured), _kw(c.estimate),
+        rows = [[_case_name(c), c.accelerator, f"{c.gpus:,}", c.list, _kw(c.measured), _kw(c.estimate),
                  _pct(c.error(c.estimate)), _band(c), _pct(c.error(c.tdp_x_n)), _pct(c.error(c.epoch))]
                 for c in self.cases if not c.skip and not c.failure]
         table = Table(["case", "accelerator", "gpus", "measured in", "measured kW", "dcpower kW", "error",
@@ -187,6 +186,11 @@ class Validation:
             tables.append(Table(["case", "status", "why"], left))
         return Report(f"dcpower validate: {len(self.compared)} measured cases ({self.source})", tables,
                       data=self.to_dict(), csv=table)
+
+
+def _case_name(c: CaseResult) -> str:
+    """The case's name, with its statistic where it is not a mean over the run."""
+    return c.name if c.statistic == "mean" else f"{c.name} ({c.statistic})"
 
 
 def _kw(w):
