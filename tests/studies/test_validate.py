@@ -292,3 +292,29 @@ def test_a_narrowed_spread_no_longer_reaches_the_limit():
     assert parameter_of("s", sv, 1.0, share).at_high == sv.at_high
     assert parameter_of("s", sv, 2.0, share).at_high == sv.at_high
     assert parameter_of("s", sv, 0.5, share).at_high == 0.0
+
+
+def test_a_case_without_a_measurement_says_what_to_add(tmp_path):
+    data = tmp_path / "cases.toml"
+    data.write_text(textwrap.dedent("""
+        [[case]]
+        id = "unmeasured"
+        level = "node"
+        accelerator = "h100-sxm"
+        gpus = 8
+    """))
+    v = validate(data, samples=0)
+    assert "no measured_power; add measured_power = {" in v.failures[0].failure
+
+
+def test_a_case_without_a_gpu_count_names_the_key(tmp_path):
+    data = tmp_path / "cases.toml"
+    data.write_text(textwrap.dedent("""
+        [[case]]
+        id = "uncounted"
+        level = "node"
+        accelerator = "h100-sxm"
+        measured_power = { value = "8 kW", source = "test data", year = 2026 }
+    """))
+    v = validate(data, samples=0)
+    assert "the case has no 'gpus'; a case needs accelerator, gpus and measured_power" in v.failures[0].failure

@@ -59,6 +59,8 @@ MAX_SAMPLES = 100_000
 # What a case's measurement is: a mean over the run (the default), or the largest instantaneous
 # sample of a synchronous-training run.
 STATISTICS = ("mean", "instantaneous peak")
+# The keys a case must give for the chain to rebuild it.
+CASE_KEYS = frozenset({"accelerator", "gpus", "measured_power"})
 
 
 def validation_file() -> Path:
@@ -265,6 +267,9 @@ def _run_case(entry: dict, catalog, specs_dirs, samples: int, seed: int, setting
         return c
     try:
         _check_statistic(c)
+        if "measured_power" not in entry:
+            raise InputError("no measured_power; add measured_power = { value = \"8.4 kW\", source = \"...\", "
+                             "year = YYYY }, or skip = \"why\" for a case with no published measurement")
         measured = SpecValue.model_validate(entry["measured_power"])
         c.measured = float(measured.quantity.to("W").magnitude)
         c.source = measured.citation()
@@ -277,7 +282,12 @@ def _run_case(entry: dict, catalog, specs_dirs, samples: int, seed: int, setting
             draws = _compared_power(rs, c.level, c.statistic)
             c.p5, c.p95 = (float(x) for x in np.percentile(draws, [5, 95]))
             c.drivers = variance_shares(columns, draws)
-    except (DcpowerError, KeyError, ValueError) as exc:
+    except KeyError as exc:
+        missing = exc.args[0] if exc.args and exc.args[0] in CASE_KEYS - entry.keys() else None
+        c.failure = (f"cannot be reproduced: the case has no {missing!r}; a case needs accelerator, gpus and "
+                     "measured_power (see specs/validation/hpl.toml)") if missing else \
+            f"cannot be reproduced: {str(exc).splitlines()[0]}"
+    except (DcpowerError, ValueError) as exc:
         c.failure = f"cannot be reproduced: {str(exc).splitlines()[0]}"
     return c
 
