@@ -305,7 +305,8 @@ def cli(specs, quiet):
 @click.option("--uncertainty", "samples", type=click.IntRange(min=1, max=1_000_000), metavar="N",
               help="Draw N seeded Monte Carlo samples of the spec ranges: P5/P50/P95 of every result "
                    "and a sensitivity (tornado) table.")
-@click.option("--seed", type=int, help="Seed of the --uncertainty samples (default: fixed, reproducible).")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed of the --uncertainty samples (default: fixed, "
+              "reproducible).")
 @click.option("--spread", type=click.FloatRange(min=0, max=10), default=1.0, show_default=True,
               help="Scale every --uncertainty range about its value (0.5: half as wide).")
 @click.option("--hourly", "hourly", type=click.Path(dir_okay=False), metavar="FILE",
@@ -745,7 +746,7 @@ def fit_cmd(ctx, power, grid_budget, water, fmt, units, output, **params):
 @cli.command("validate")
 @click.option("--samples", type=click.IntRange(min=0, max=100_000), default=500, show_default=True,
               help="Monte Carlo samples per case for the P5-P95 band (0: none).")
-@click.option("--seed", type=int, default=20261129, show_default=True, help="Seed of the samples.")
+@click.option("--seed", type=click.IntRange(min=0), default=20261129, show_default=True, help="Seed of the samples.")
 @click.option("--data", type=click.Path(dir_okay=False), help="Your own TOML file of [[case]] measurements "
                                                                "(default: the shipped TOP500/Green500 set).")
 @click.option("--summary", is_flag=True, help="Only the median errors and the band coverage.")

@@ -318,3 +318,16 @@ def test_a_case_without_a_gpu_count_names_the_key(tmp_path):
     """))
     v = validate(data, samples=0)
     assert "the case has no 'gpus'; a case needs accelerator, gpus and measured_power" in v.failures[0].failure
+
+
+def test_a_setting_no_case_can_take_is_one_error(capsys):
+    # An out-of-range --set is the same for every case: one line, exit 2, not 18 failures.
+    assert main(["validate", "--samples", "0", "--set", "workload.host_busy_load=2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "host_busy_load" in err[0]
+
+
+@pytest.mark.parametrize("argv", [["validate", "--seed", "-1"], ["estimate", "--uncertainty", "10", "--seed", "-1"]])
+def test_a_negative_seed_is_refused(argv, capsys):
+    assert main(argv) == 2
+    assert "--seed" in capsys.readouterr().err

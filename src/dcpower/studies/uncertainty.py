@@ -175,6 +175,13 @@ def _parameters(r: Resolved, states, spread: float) -> tuple[list[Parameter], di
     return params, nominal
 
 
+def check_seed(seed) -> int:
+    """``seed`` as a random generator takes it: a whole number, 0 or above."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed {seed!r} must be a whole number, 0 or above; e.g. 7")
+    return int(seed)
+
+
 def _monte_carlo(r, states, params, samples: int, seed: int, progress=None) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(seed)
     draws_in = {p.name: draw(rng, p, samples) for p in params}
@@ -253,7 +260,7 @@ def uncertainty(scenario=None, *, samples: int = 1000, seed: int | None = None, 
         raise InputError(f"uncertainty needs 1 to {MAX_SAMPLES:,} samples, got {samples!r}; e.g. 1000")
     if not 0 <= float(spread) <= 10:
         raise InputError(f"spread {spread!r} is outside 0..10; 1 uses the catalog's ranges")
-    seed = DEFAULT_SEED if seed is None else int(seed)
+    seed = DEFAULT_SEED if seed is None else check_seed(seed)
     if estimate is None:
         estimate = estimate_resolved(resolve(scenario, specs_dirs=specs_dirs, settings=settings, **overrides))
     r = estimate.resolved

@@ -240,14 +240,19 @@ def validate(path=None, *, samples: int = 500, seed: int = 20261129, specs_dirs=
     progress : callable, optional
         ``progress(done, total)`` after each case.
     """
+    from dcpower.studies.uncertainty import check_seed
+
     if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= MAX_SAMPLES:
         raise InputError(f"validate takes 0 to {MAX_SAMPLES:,} samples per case, got {samples!r}")
+    check_seed(seed)
     file = Path(path) if path is not None else validation_file()
     data = read_toml(file, "a validation TOML file")
     raw = data.get("case")
     if not isinstance(raw, list) or not raw:
         raise InputError(f"{file}: no [[case]] tables; see specs/validation/hpl.toml for the format")
     catalog = load_catalog(specs_dirs)
+    if settings:
+        _check_settings(settings, catalog, specs_dirs)
     results = []
     for i, entry in enumerate(raw):
         results.append(_run_case(entry, catalog, specs_dirs, samples, seed, settings))
@@ -255,6 +260,14 @@ def validate(path=None, *, samples: int = 500, seed: int = 20261129, specs_dirs=
             progress(i + 1, len(raw))
     shown = str(file) if path is not None else "specs/validation/hpl.toml"
     return Validation(results, samples, seed, shown)
+
+
+def _check_settings(settings: dict, catalog, specs_dirs) -> None:
+    """A ``--set`` that no case can take (a value out of range, an unknown field) is one error up
+    front, not the same failure for every case: tried on the facility the cases are built in."""
+    from dcpower.catalog.scenario import load_scenario
+
+    resolve(load_scenario("memphis", specs_dirs), specs_dirs=specs_dirs, catalog=catalog, settings=settings)
 
 
 def _run_case(entry: dict, catalog, specs_dirs, samples: int, seed: int, settings=None) -> CaseResult:
