@@ -69,8 +69,11 @@ def test_set_and_pue(run):
 @pytest.mark.parametrize("argv, message", [
     (["estimate", "--gpus", "-5"], "--gpus"),
     (["estimate", "--gpus", "1.5"], "--gpus"),
-    (["estimate", "--utilization", "0"], "not in the range 0<x<=1"),
-    (["estimate", "--utilization", "1.5"], "not in the range 0<x<=1"),
+    (["estimate", "--utilization", "0"], "'0' is not a share: give 0 < F <= 1, such as 0.8 or 80%"),
+    (["estimate", "--utilization", "1.5"], "'1.5' is not a share"),
+    (["estimate", "--utilization", "80"], "80 looks like a percentage: write 0.8 or 80%"),
+    (["estimate", "--utilization", "150%"], "'150%' is not a share"),
+    (["estimate", "--utilization", "0.8 kW"], "is not a plain number"),
     (["estimate", "--pue", "0.9"], "not in the range x>=1"),
     (["estimate", "--accelerator", "h100"], "did you mean h100-nvl, h100-pcie, h100-sxm?"),
     (["estimate", "--gpus-per-server", "8", "--host-power", "5kg"], "'5 kg' is not a power"),
@@ -179,3 +182,11 @@ def test_every_help_example_runs(example, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     r = CliRunner().invoke(cli, ["-q", *shlex.split(example)[1:]])
     assert r.exit_code == 0, (example, r.output)
+
+
+def test_utilization_reads_a_percentage(run):
+    # 80% is 0.8 (pint's percent), the same as --set utilization=80%
+    code, out, err = run("estimate", "--utilization", "80%", "--format", "json")
+    code2, out2, _ = run("estimate", "--utilization", "0.8", "--format", "json")
+    assert code == code2 == 0, err
+    assert json.loads(out)["results"]["it_power_average"] == json.loads(out2)["results"]["it_power_average"]

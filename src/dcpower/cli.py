@@ -32,6 +32,25 @@ class QuantityType(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
+class ShareType(QuantityType):
+    """A share of a whole, 0 < F <= 1, typed as a number or a percentage (``0.8``, ``80%``)."""
+
+    name = "share"
+
+    def __init__(self):
+        super().__init__("[dimensionless]")
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        x = float(super().convert(value, param, ctx).to("dimensionless").magnitude)
+        if not 0 < x <= 1:
+            bare = "%" not in str(value) and "percent" not in str(value)
+            hint = f"; {value} looks like a percentage: write {x / 100:g} or {x:g}%" if bare and 1 < x <= 100 else ""
+            self.fail(f"{value!r} is not a share: give 0 < F <= 1, such as 0.8 or 80%{hint}", param, ctx)
+        return x
+
+
 def format_option(choices=FORMAT_CHOICES, default="table"):
     return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
                         help="Output format.")
@@ -178,8 +197,8 @@ _SCENARIO_OPTIONS = {
                                     help="Custom node: accelerators per server."),
     "host_power": click.option("--host-power", type=QuantityType("[power]"),
                                help="Custom node: power of everything but the accelerators, e.g. '2.5 kW'."),
-    "utilization": click.option("--utilization", type=click.FloatRange(min=0, max=1, min_open=True),
-                                help="Share of time the accelerators are busy, 0 < F <= 1."),
+    "utilization": click.option("--utilization", type=ShareType(),
+                                help="Share of time the accelerators are busy, 0 < F <= 1 (0.8 or 80%)."),
     "workload": click.option("--workload", shell_complete=complete_ids("workload"),
                              help="What a busy accelerator runs: training, inference, hpl, idle."),
     "site": click.option("--site", shell_complete=complete_ids("site"), help="Site id: memphis, ashburn, phoenix."),
