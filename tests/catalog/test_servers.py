@@ -132,20 +132,32 @@ def test_alps_node_is_the_ex254n_with_the_cscs_module_cap(catalog):
 
 def test_sierra_node_against_llnl(catalog):
     # LLNL-PRES-738369 (de Supinski, 2017): Sierra's node has one 1.6 TB NVMe SSD and sits in
-    # warm-water-cooled racks. Against the air-cooled AC922 it keeps CPUs, memory, NICs and
-    # board logic, carries one 25 W SSD (SNIA form-factor envelope) instead of two, and its
-    # fans move only the heat left to air.
+    # warm-water-cooled racks. Against the air-cooled AC922 it keeps memory, NICs and board
+    # logic, carries one 25 W SSD (SNIA form-factor envelope) instead of two, and its fans move
+    # only the heat left to air.
     sierra, ac922 = catalog.get("server", "ibm-ac922-v100-sierra"), catalog.get("server", "ibm-ac922-v100")
     assert sierra.cooling == "liquid" and ac922.cooling == "air"
-    for field in ("cpu_power", "memory_power", "nic_power", "baseboard_power", "other_power"):
+    for field in ("memory_power", "nic_power", "baseboard_power", "other_power"):
         assert getattr(sierra, field).quantity == getattr(ac922, field).quantity, field
     assert sierra.drive_power.quantity.to("W").magnitude == 25
     assert sierra.fan_power.quantity < ac922.fan_power.quantity
-    # 500 + 80 + 30 + 0 + 25 + 40 + 80 W, the sum the server's note gives
-    assert host_dc_power(sierra) == pytest.approx(755)
+    # 600 + 80 + 30 + 0 + 25 + 40 + 80 W, the sum the server's note gives
+    assert host_dc_power(sierra) == pytest.approx(855)
     # the liquid share its note derives: CPUs and GPUs on cold plates, of the wall power at full load
     wall = full_load_wall_power(catalog, sierra)
-    assert sierra.liquid_fraction.quantity.magnitude == pytest.approx((500 + 4 * 300) / wall, abs=0.005)
+    assert sierra.liquid_fraction.quantity.magnitude == pytest.approx((600 + 4 * 300) / wall, abs=0.005)
+
+
+def test_ac922_cpus_match_the_firmware_socket_power(catalog):
+    # IBM's AC922 firmware data (open-power/witherspoon-xml, wofdata/) names its WOF tables by
+    # core count, socket power and frequency: MONZA_16_250_3117 and MONZA_16_190_2700_NM for
+    # Marconi-100's 16-core POWER9 at 3.1 GHz (CINECA), MONZA_22_300_3100_TM and
+    # MONZA_22_250_2800_NM for Sierra's 22-core at 3.1 GHz (TOP500); two sockets per node.
+    expected = {"ibm-ac922-v100": (2 * 250, 2 * 190), "ibm-ac922-v100-sierra": (2 * 300, 2 * 250)}
+    for server_id, (watts, low) in expected.items():
+        cpu = catalog.get("server", server_id).cpu_power
+        assert cpu.quantity.to("W").magnitude == watts, server_id
+        assert cpu.low_quantity.to("W").magnitude == low, server_id
 
 
 def test_cpu_tdps_match_the_cited_parts(catalog):
