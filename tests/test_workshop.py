@@ -59,6 +59,9 @@ QUOTED = {
     "beyond 6 cycles": "the cycles after which each step saves under 3 %",
     "less than 3 % of the site water": "water_per_day saving per cycle beyond 6",
     "at 10,000 samples the P50 moves by less than 1 %": "p50 with two seeds at 10,000 samples",
+    "1.82 × TDP × N": "Epoch AI's factor, as validate applies it",
+    "about 26 % off at the median": "validate: median absolute error of TDP x N, 24 to 28 %",
+    "dcpower about 5 %": "validate: dcpower's median absolute error, 4 to 7 %",
 }
 
 RUNNER = CliRunner()
@@ -116,8 +119,8 @@ def _catalog(kind: str, ident: str) -> dict:
 
 # ---------------------------------------------------------------- the guide itself
 
-def test_workshop_has_six_exercises_with_commands():
-    assert len(re.findall(r"^## \d\. ", TEXT, flags=re.M)) == 6
+def test_workshop_has_seven_exercises_with_commands():
+    assert len(re.findall(r"^## \d\. ", TEXT, flags=re.M)) == 7
     assert len(workshop_commands()) >= 15
 
 
@@ -466,3 +469,39 @@ def test_6_seeds():
     for name in ("facility_power", "annual_energy", "annual_water", "annual_cost"):
         pa, pc = a["results"][name]["p50"], c["results"][name]["p50"]
         assert abs(pc / pa - 1) < 0.01, name
+
+
+# ---------------------------------------------------------------- 7. measured machines
+
+@pytest.fixture(scope="module")
+def validation():
+    return run_json(documented("dcpower validate"))
+
+
+def test_7_rules_of_thumb_against_dcpower(validation):
+    from dcpower.studies.validate import EPOCH_FACTOR
+
+    assert quoted("1.82 × TDP × N") and EPOCH_FACTOR == 1.82
+    m = validation["median_abs_error"]
+    quoted("about 26 % off at the median")
+    assert 0.24 <= m["tdp_x_n"] <= 0.28
+    quoted("dcpower about 5 %")
+    assert 0.04 <= m["dcpower"] <= 0.07
+
+
+def test_7_tdp_x_n_errs_both_ways(validation):
+    # too high for the Grace Hopper systems, too low for the A100 and V100 ones
+    cases = [c for c in validation["cases"] if c["tdp_x_n_error"] is not None]
+    assert all(c["tdp_x_n_error"] > 0 for c in cases if c["accelerator"] == "gh200")
+    assert all(c["tdp_x_n_error"] < 0 for c in cases if c["accelerator"] in ("a100-sxm", "v100-sxm2"))
+
+
+def test_7_the_band_misses_one_case_and_names_its_width(validation):
+    compared = [c for c in validation["cases"] if c["in_band"] is not None]
+    assert sum(not c["in_band"] for c in compared) == 1  # "in all but one case"
+    assert validation["band_drivers"][0]["input"] == "workload.accelerator_busy_power"
+
+
+def test_7_the_training_node_is_a_peak(validation):
+    node = next(c for c in validation["cases"] if c["level"] == "node")
+    assert node["statistic"] == "instantaneous peak" and node["workload"] == "training"
