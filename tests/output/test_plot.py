@@ -3,7 +3,6 @@ show the estimate's own numbers, in words and units people read, with nothing on
 
 import itertools
 
-import numpy as np
 import pytest
 
 pytest.importorskip("matplotlib")

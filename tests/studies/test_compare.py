@@ -33,7 +33,6 @@ def test_delta_against_first(coolings):
 def test_scenario_files(tmp_path):
     src = dcpower.load_scenario("memphis")
     path = tmp_path / "small.toml"
-    text = (tmp_path / "x").parent  # noqa: F841
     from dcpower.catalog.scenario import scenario_path
 
     path.write_text(scenario_path("memphis").read_text().replace("gpus = 100000", "gpus = 5000"))
