@@ -120,3 +120,23 @@ def test_check_dimension_returns_quantity():
 ])
 def test_number_and_unit_with_or_without_space(text, unit, value):
     assert parse_quantity(text).to(unit).magnitude == pytest.approx(value)
+
+
+def test_prefixed_unit_strings_are_parsed_once():
+    # pint answers from its own cache only for plain names; dcpower's registry remembers
+    # prefixed and compound strings too, so q.to("MW") does not parse "MW" every time.
+    first = ureg.parse_units_as_container("MW/kL")
+    assert ureg.parse_units_as_container("MW/kL") is first
+    assert Q_(2.5, "kW").to("MW").magnitude == pytest.approx(0.0025)
+
+
+def test_defining_a_unit_stops_the_parse_memory():
+    from dcpower.units import _build_registry
+
+    reg = _build_registry()
+    reg.parse_units_as_container("kW")
+    assert reg._parsed
+    reg.define("rackunit = 1000 * W = rku")
+    assert reg._parsed is None  # a new name can change what a remembered string meant
+    assert reg.Quantity(2, "rku").to("kW").magnitude == pytest.approx(2.0)
+    assert reg.Quantity(1, "krku").to("MW").magnitude == pytest.approx(1.0)

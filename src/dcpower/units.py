@@ -25,11 +25,39 @@ __all__ = ["ureg", "Q_", "parse_quantity", "check_dimension", "DIMENSION_NAMES",
 
 DEFINITIONS = Path(__file__).with_name("units.txt")
 
+class _Registry(pint.UnitRegistry):
+    """pint's registry, remembering what each unit string parses to.
+
+    pint keeps such a cache too, but only answers from it for plain unit names: a prefixed
+    ``"MW"`` or a compound ``"L/kWh"`` is parsed again on every ``q.to("MW")``, which made
+    unit parsing the largest cost of an estimate. A parsed unit is an immutable container
+    and dcpower defines no unit after the registry is built, so the answer never changes.
+    """
+
+    _parsed: dict | None = None  # switched on once every definition is loaded
+
+    def _parse_units_as_container(self, input_string, as_delta=True, case_sensitive=True):
+        parsed = self._parsed
+        if parsed is None:
+            return super()._parse_units_as_container(input_string, as_delta, case_sensitive)
+        key = (input_string, as_delta, case_sensitive)
+        hit = parsed.get(key)
+        if hit is None:
+            hit = parsed[key] = super()._parse_units_as_container(input_string, as_delta, case_sensitive)
+        return hit
+
+    def define(self, definition):
+        self._parsed = None  # a new name could change what a string means: stop remembering
+        return super().define(definition)
+
+
 def _build_registry() -> pint.UnitRegistry:
     # Parsed from the file on every start (about 15 ms more than pint's ":auto:" definition
     # cache): that cache is a pickle in the user's cache folder, and loading a pickle can run
     # whatever code was planted in it.
-    return pint.UnitRegistry(str(DEFINITIONS), autoconvert_offset_to_baseunit=False, cache_folder=None)
+    registry = _Registry(str(DEFINITIONS), autoconvert_offset_to_baseunit=False, cache_folder=None)
+    registry._parsed = {}
+    return registry
 
 
 ureg = _build_registry()
