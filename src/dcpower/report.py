@@ -82,6 +82,9 @@ def fmt_value(v: Any) -> str:
     return "-" if v is None else str(v)
 
 
+WRAP_WIDTH = 80  # characters of a text-table column before its cells wrap
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) -> str:
     """Rows as a table (tabulate), CSV or markdown; JSON is handled by callers."""
     rows = [list(r) for r in rows]
@@ -100,8 +103,14 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str) -> st
 
         shown = [[html.escape(str(c)) for c in r] for r in shown]
         headers = [html.escape(str(h)) for h in headers]
+    # A terminal table wraps a column of long prose (a reason, a note) instead of printing
+    # lines hundreds of characters wide; markdown and html keep each cell on one line.
+    widths = None
+    if fmt == "table":
+        longest = [max((len(str(c)) for c in col), default=0) for col in zip(*shown)] if shown else []
+        widths = [WRAP_WIDTH if n > WRAP_WIDTH else None for n in longest] or None
     return tabulate(shown, headers=headers, tablefmt={"markdown": "github", "html": "unsafehtml"}.get(fmt, "simple"),
-                    disable_numparse=True)
+                    disable_numparse=True, maxcolwidths=widths)
 
 
 def render(obj, fmt: str = "table", units: str = "si", *, warnings: bool = True, **options) -> str:
