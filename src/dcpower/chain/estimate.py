@@ -110,8 +110,14 @@ def chain_warnings(c: Chain, results: dict, sample: int = 0) -> list[str]:
                       "warmer supply or another plant" if unmet else ""))
     unserved = np.asarray(c.grid.peak_unserved.to("MW").magnitude).reshape(-1)
     if unserved[sample if unserved.size > 1 else 0] > 0:
-        out.append(f"design load exceeds grid allocation plus on-site supply by "
-                   f"{unserved[sample if unserved.size > 1 else 0]:.1f} MW")
+        out.append(f"design load exceeds grid allocation plus turbines by "
+                   f"{unserved[sample if unserved.size > 1 else 0]:.1f} MW (batteries are not firm supply)")
+    unserved_energy = np.asarray(results["unserved_energy"].to("MWh").magnitude).reshape(-1)
+    share = unserved_energy[sample if unserved_energy.size > 1 else 0] / results["annual_energy"].to("MWh").magnitude
+    if share > 0:
+        out.append(f"UNSERVED LOAD: {share:.1%} of the year's energy is above the grid allocation, the turbines and "
+                   "what the batteries can recharge from spare supply; raise the allocation, add turbines or "
+                   "reduce the load")
     return out
 
 

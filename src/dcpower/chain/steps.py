@@ -1013,17 +1013,30 @@ class GridSupply:
     hourly_battery: Quantity
     hourly_unserved: Quantity
     peak: Quantity              # grid draw at the design peak (S, 1) [W]
-    peak_unserved: Quantity     # (S, 1) [W]
+    peak_unserved: Quantity     # design peak above allocation plus turbines (S, 1) [W]
     turbine_capacity: Quantity
     battery_power: Quantity
 
 
-def grid_step(r: Resolved, facility_hourly, facility_peak) -> GridSupply:
-    """Turbines and battery cover load above the grid allocation, hour by hour and at the design peak."""
+def grid_step(r: Resolved, facility_hourly, facility_peak, weights=None) -> GridSupply:
+    """Turbines and battery cover load above the grid allocation, hour by hour and at the design peak.
+
+    Over the states (each standing for ``weights`` hours) the battery gives no more than the
+    spare grid (or, islanded, turbine) supply can put back at its round-trip efficiency; the
+    rest of the load above the allocation and the turbines is unserved.
+    """
     on = r.scenario.onsite
     turbine_cap = on.turbines * r.turbine.rated_power.quantity.to("W") if r.turbine else Q_(0.0, "W")
     battery_power = on.batteries * r.battery.power.quantity.to("W") if r.battery else Q_(0.0, "W")
     limit = on.grid_limit.quantity if on.grid_limit is not None else None
     g, t, b, un = gridmod.dispatch(facility_hourly, limit, turbine_cap, battery_power)
-    dg, _, _, dun = gridmod.dispatch(facility_peak, limit, turbine_cap, battery_power)
+    if r.battery is not None and limit is not None and weights is not None:
+        islanded = limit.to("W").magnitude <= 0
+        headroom = turbine_cap - t if islanded else limit - g
+        eta = _magnitude(r.battery.round_trip_efficiency.quantity)
+        kept = gridmod.rechargeable_discharge(b, headroom, weights, eta)
+        b, un = kept, un + (b - kept)
+    # at the design peak, as for phased build-outs, batteries are not firm supply: a design day
+    # stays hot for longer than their rated hours
+    dg, _, _, dun = gridmod.dispatch(facility_peak, limit, turbine_cap, Q_(0.0, "W"))
     return GridSupply(g, t, b, un, dg, dun, turbine_cap, battery_power)
