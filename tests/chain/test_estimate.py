@@ -146,8 +146,8 @@ def test_set_overrides_scenario_and_spec_fields():
 @pytest.mark.parametrize("kwargs, message", [
     (dict(gpus=-5), "-5 is out of range: must be at least 1"),
     (dict(gpus=1.5), "whole number"),
-    (dict(utilization=1.5), "1.5 is not in the range of a utilization (above 0, at most 1)"),
-    (dict(utilization=0), "0 is not in the range of a utilization (above 0, at most 1)"),
+    (dict(utilization=1.5), "1.5 is not in the range of a utilization (at least 0, at most 1)"),
+    (dict(utilization=-0.1), "-0.1 is not in the range of a utilization (at least 0, at most 1)"),
     (dict(pue=0.9), "0.9 is out of range: must be at least 1"),
     (dict(accelerator="h100"), "did you mean h100-nvl, h100-pcie, h100-sxm?"),
     (dict(gpus_per_server=8, host_power="5 kg"), "is not a power"),
