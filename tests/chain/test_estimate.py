@@ -191,3 +191,14 @@ def test_any_accelerator_on_a_generic_node():
     # --host-power overrides the built host
     custom = dcpower.estimate(accelerator="mi300x", gpus_per_server=4, gpus=4_000, host_power="1 kW")
     assert custom.host_power < e.host_power
+
+
+def test_a_server_above_the_rack_power_limit_is_said():
+    # the default's liquid-cooled HGX H100 server draws about 8.1 kW at full load (eight 700 W GPUs
+    # and the host, PSU losses included): it fits a 40 kW rack four times, but no 5 kW rack; the
+    # model still gives it a rack of its own, and must say that rack is over its limit
+    fits = dcpower.estimate(gpus=10_000, sizing=False, settings={"rack_power_limit": "40 kW"})
+    assert not any("RACK OVER ITS LIMIT" in w for w in fits.warnings)
+    over = dcpower.estimate(gpus=10_000, sizing=False, settings={"rack_power_limit": "5 kW"})
+    assert over.racks.magnitude == over.servers.magnitude
+    assert any(w.startswith("RACK OVER ITS LIMIT: one hgx-h100-8gpu-liquid draws") for w in over.warnings)

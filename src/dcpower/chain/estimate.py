@@ -101,6 +101,12 @@ def chain_warnings(c: Chain, results: dict, sample: int = 0) -> list[str]:
                    "breakdown and water still come from the physical model")
     if int(results["supply_temperature_exceeded_hours"].magnitude):
         out.append(_supply_warning(c, results, sample))
+    if s.rack_power_limit is not None:
+        server = np.asarray(c.it.server_power_full.to("kW").magnitude).reshape(-1)
+        server_kw, limit = server[sample if server.size > 1 else 0], s.rack_power_limit.quantity.to("kW")
+        if server_kw > limit.magnitude:
+            out.append(f"RACK OVER ITS LIMIT: one {c.resolved.server.id} draws {server_kw:.1f} kW at full load, above "
+                       f"the rack power limit of {limit:.1f~}; raise rack_power_limit or choose a smaller server")
     unserved = np.asarray(c.grid.peak_unserved.to("MW").magnitude).reshape(-1)
     if unserved[sample if unserved.size > 1 else 0] > 0:
         out.append(f"design load exceeds grid allocation plus turbines by "
