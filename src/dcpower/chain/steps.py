@@ -311,11 +311,12 @@ def design_air(r: Resolved) -> AirStates:
     coincident with the 0.4 % dry-bulb, and the extreme maximum wet-bulb with the dry-bulb
     coincident with the 0.4 % wet-bulb (ASHRAE Handbook - Fundamentals, ch. 14, extreme annual
     design conditions); then the hottest and the most humid hours of the typical year and every
-    hour between them that no other hour beats in both dry-bulb and wet-bulb (a hot hour that
-    is also humid can ask more of a plant than either: an airside economizer's evaporative
-    assist fails there), so the design never falls below an hour the year evaluates, the
-    plant's power rising with both temperatures. Where the data has no extreme, the 0.4 %
-    point stands in, and says so.
+    hour between them that no other hour beats in both dry-bulb and wet-bulb, or in both
+    dry-bulb and humidity ratio (a hot hour that is also humid can ask more of a plant than
+    either: an airside economizer's evaporative assist fails there, or its moisture limit shuts
+    the outdoor air out), so the design never falls below an hour the year evaluates, the
+    plant's power rising with each. Where the data has no extreme, the 0.4 % point stands in,
+    and says so.
     """
     d, w, n = r.design, r.weather, r.scenario.design_return_period
     db_x, wb_x = d.extreme_dry_bulb_for(n), d.extreme_wet_bulb
@@ -330,16 +331,20 @@ def design_air(r: Resolved) -> AirStates:
     hot, humid = int(np.argmax(w.dry_bulb.magnitude)), int(np.argmax(w.wet_bulb.magnitude))
     states += [(w.dry_bulb[hot], w.wet_bulb[hot], f"hottest typical-year hour (#{hot + 1})"),
                (w.dry_bulb[humid], w.wet_bulb[humid], f"most humid typical-year hour (#{humid + 1})")]
+    # an airside economizer shuts outdoor air out above a moisture limit: it reads humidity ratio
+    fronts = _hot_and_humid_hours(w.dry_bulb.magnitude, w.wet_bulb.magnitude) \
+        + _hot_and_humid_hours(w.dry_bulb.magnitude, np.asarray(w.humidity_ratio.magnitude))
     states += [(w.dry_bulb[i], w.wet_bulb[i], f"hot and humid typical-year hour (#{i + 1})")
-               for i in _hot_and_humid_hours(w.dry_bulb.magnitude, w.wet_bulb.magnitude) if i not in (hot, humid)]
+               for i in sorted(set(fronts) - {hot, humid})]
     return design_states(r, states)
 
 
-def _hot_and_humid_hours(dry_bulb, wet_bulb) -> list[int]:
-    """The hours no other hour beats in both dry-bulb and wet-bulb (the Pareto front), hottest first."""
-    order = np.lexsort((-np.asarray(wet_bulb), -np.asarray(dry_bulb)))
-    wb = np.asarray(wet_bulb)[order]
-    front = np.r_[True, wb[1:] > np.maximum.accumulate(wb)[:-1]]
+def _hot_and_humid_hours(dry_bulb, humidity) -> list[int]:
+    """The hours no other hour beats in both dry-bulb and ``humidity`` (wet-bulb or humidity ratio):
+    the Pareto front, hottest first."""
+    order = np.lexsort((-np.asarray(humidity), -np.asarray(dry_bulb)))
+    moist = np.asarray(humidity)[order]
+    front = np.r_[True, moist[1:] > np.maximum.accumulate(moist)[:-1]]
     return [int(i) for i in order[front]]
 
 
