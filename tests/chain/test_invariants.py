@@ -153,10 +153,15 @@ def test_evaporative_water_grows_with_a_hotter_drier_site():
     assert wue["phoenix"] > max(wue["memphis"], wue["ashburn"])
 
 
-def test_uncertainty_percentiles_in_order():
-    u = dcpower.uncertainty(gpus=1000, samples=64)
+def test_uncertainty_percentiles_in_order_and_the_binned_year_keeps_the_grid_in_its_allocation():
+    # a million GPUs run above the Memphis scenario's 150 MW allocation in every sample; the Monte
+    # Carlo evaluates weather bins, not hours, and must hold the same supply limits
+    u = dcpower.uncertainty(gpus=1_000_000, samples=64)
     for name, (p5, p50, p95) in u.percentiles.items():
         assert p5 <= p50 <= p95, name
+    assert u.percentiles["grid_energy"][2] <= 150 * HOURS / 1000 * (1 + 1e-12)  # GWh
+    assert u.percentiles["load_factor"][2] <= 1 + 1e-12
+    assert u.percentiles["unserved_energy"][0] > 0
 
 
 def test_json_has_finite_numbers_in_the_documented_units(capsys):
