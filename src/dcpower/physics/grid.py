@@ -88,8 +88,9 @@ def rechargeable_discharge(discharge, headroom, weights, round_trip_efficiency):
     d = discharge.to("W").magnitude
     given = np.sum(d * weights, axis=-1, keepdims=True)
     spare = np.sum(np.maximum(headroom.to("W").magnitude, 0.0) * weights, axis=-1, keepdims=True)
-    k = np.minimum(1.0, np.divide(spare * round_trip_efficiency, given, out=np.ones_like(given * spare),
-                                  where=given > 0))
+    back = spare * np.asarray(round_trip_efficiency, dtype=float)
+    shape = np.broadcast_shapes(np.shape(back), np.shape(given))
+    k = np.minimum(1.0, np.divide(back, given, out=np.ones(shape), where=np.broadcast_to(given > 0, shape)))
     return Q_(d * k, "W")
 
 
