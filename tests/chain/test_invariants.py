@@ -1,8 +1,8 @@
 """What every answer must satisfy, whatever the inputs: an engineer's sanity checks.
 
-Each cooling archetype runs with an accelerator whose servers fit its hall, at a site chosen
-in turn, and at a scale where the Memphis scenario's 150 MW allocation, turbines and batteries
-come into play. Every result is then held to properties that follow from conservation and
+Each cooling archetype runs with an accelerator whose servers fit its hall, at a site and a
+scale (one GPU to a million, where the Memphis scenario's 150 MW allocation, turbines and
+batteries no longer suffice) taken in turn. Every result is then held to properties that follow from conservation and
 from the model's definitions, not to expected numbers: a failure names the input and the
 property. The properties: results finite and powers, energies, water, costs non-negative;
 facility power at least IT power, PUE at least 1 and the annual PUE between the best and the
