@@ -69,7 +69,7 @@ def test_set_and_pue(run):
 @pytest.mark.parametrize("argv, message", [
     (["estimate", "--gpus", "-5"], "--gpus"),
     (["estimate", "--gpus", "1.5"], "--gpus"),
-    (["estimate", "--utilization", "0"], "'0' is not a share: give 0 < F <= 1, such as 0.8 or 80%"),
+    (["estimate", "--utilization", "-0.1"], "'-0.1' is not a share: give 0 <= F <= 1, such as 0.8 or 80%"),
     (["estimate", "--utilization", "1.5"], "'1.5' is not a share"),
     (["estimate", "--utilization", "80"], "80 looks like a percentage: write 0.8 or 80%"),
     (["estimate", "--utilization", "150%"], "'150%' is not a share"),

@@ -33,7 +33,7 @@ class QuantityType(click.ParamType):
 
 
 class ShareType(QuantityType):
-    """A share of a whole, 0 < F <= 1, typed as a number or a percentage (``0.8``, ``80%``)."""
+    """A share of a whole, 0 <= F <= 1, typed as a number or a percentage (``0.8``, ``80%``)."""
 
     name = "share"
 
@@ -44,10 +44,10 @@ class ShareType(QuantityType):
         if isinstance(value, float):
             return value
         x = float(super().convert(value, param, ctx).to("dimensionless").magnitude)
-        if not 0 < x <= 1:
+        if not 0 <= x <= 1:
             bare = "%" not in str(value) and "percent" not in str(value)
             hint = f"; {value} looks like a percentage: write {x / 100:g} or {x:g}%" if bare and 1 < x <= 100 else ""
-            self.fail(f"{value!r} is not a share: give 0 < F <= 1, such as 0.8 or 80%{hint}", param, ctx)
+            self.fail(f"{value!r} is not a share: give 0 <= F <= 1, such as 0.8 or 80%{hint}", param, ctx)
         return x
 
 
@@ -198,7 +198,7 @@ _SCENARIO_OPTIONS = {
     "host_power": click.option("--host-power", type=QuantityType("[power]"),
                                help="Custom node: power of everything but the accelerators, e.g. '2.5 kW'."),
     "utilization": click.option("--utilization", type=ShareType(),
-                                help="Share of time the accelerators are busy, 0 < F <= 1 (0.8 or 80%)."),
+                                help="Share of time the accelerators are busy, 0 <= F <= 1 (0.8 or 80%)."),
     "workload": click.option("--workload", shell_complete=complete_ids("workload"),
                              help="What a busy accelerator runs: training, inference, hpl, idle."),
     "site": click.option("--site", shell_complete=complete_ids("site"), help="Site id: memphis, ashburn, phoenix."),

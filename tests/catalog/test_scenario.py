@@ -62,7 +62,7 @@ def test_scenario_new_writes_a_template_that_runs_and_never_overwrites(tmp_path,
     text = (tmp_path / "my-site.toml").read_text()
     # every field is there, commented, with its range or catalog and its source
     assert 'extends = "memphis"' in text
-    assert "# utilization = 0.8" in text and "a utilization: above 0, at most 1" in text
+    assert "# utilization = 0.8" in text and "a utilization: at least 0, at most 1" in text
     assert "source: Latif et al." in text
     assert "# [electrical]" in text and "electrical id: see dcpower specs list electrical" in text
     assert "power_transformer id: see dcpower specs list power_transformer" in text

@@ -146,8 +146,8 @@ def test_set_overrides_scenario_and_spec_fields():
 @pytest.mark.parametrize("kwargs, message", [
     (dict(gpus=-5), "-5 is out of range: must be at least 1"),
     (dict(gpus=1.5), "whole number"),
-    (dict(utilization=1.5), "1.5 is not in the range of a utilization (above 0, at most 1)"),
-    (dict(utilization=0), "0 is not in the range of a utilization (above 0, at most 1)"),
+    (dict(utilization=1.5), "1.5 is not in the range of a utilization (at least 0, at most 1)"),
+    (dict(utilization=-0.1), "-0.1 is not in the range of a utilization (at least 0, at most 1)"),
     (dict(pue=0.9), "0.9 is out of range: must be at least 1"),
     (dict(accelerator="h100"), "did you mean h100-nvl, h100-pcie, h100-sxm?"),
     (dict(gpus_per_server=8, host_power="5 kg"), "is not a power"),
@@ -191,3 +191,14 @@ def test_any_accelerator_on_a_generic_node():
     # --host-power overrides the built host
     custom = dcpower.estimate(accelerator="mi300x", gpus_per_server=4, gpus=4_000, host_power="1 kW")
     assert custom.host_power < e.host_power
+
+
+def test_a_server_above_the_rack_power_limit_is_said():
+    # the default's liquid-cooled HGX H100 server draws about 8.1 kW at full load (eight 700 W GPUs
+    # and the host, PSU losses included): it fits a 40 kW rack four times, but no 5 kW rack; the
+    # model still gives it a rack of its own, and must say that rack is over its limit
+    fits = dcpower.estimate(gpus=10_000, sizing=False, settings={"rack_power_limit": "40 kW"})
+    assert not any("RACK OVER ITS LIMIT" in w for w in fits.warnings)
+    over = dcpower.estimate(gpus=10_000, sizing=False, settings={"rack_power_limit": "5 kW"})
+    assert over.racks.magnitude == over.servers.magnitude
+    assert any(w.startswith("RACK OVER ITS LIMIT: one hgx-h100-8gpu-liquid draws") for w in over.warnings)

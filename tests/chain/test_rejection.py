@@ -171,6 +171,23 @@ def test_a_plant_with_a_trim_chiller_holds_its_supply():
     assert _v(r, "supply_temperature_excess_max", "K") == 0
 
 
+def test_the_warning_names_the_loop_that_misses_its_supply():
+    # dry coolers without a trim chiller in Phoenix: the 40 degC facility water is missed only in
+    # the hours above 40 - 6 K approach - 1.5 K HX approach = 32.5 degC dry-bulb (specs/cooling.toml,
+    # dlc-drycooler), but the 17 degC water for the air-side coils in nearly every hour; the warning
+    # must name that colder setpoint, not only the 40 degC one.
+    r = dcpower.estimate(gpus=GPUS, cooling="dlc-drycooler", site="phoenix", sizing=False,
+                         settings={"cooling.chiller": "false"})
+    hot_hours = int(np.sum(r.chain.air.dry_bulb.to("degC").magnitude > 32.5))
+    assert _v(r, "supply_temperature_exceeded_hours") > hot_hours
+    warning = next(w for w in r.warnings if "SUPPLY TEMPERATURE NOT HELD" in w)
+    assert "40.0 °C supply water or 17.0 °C water to the air-side coils" in warning
+    # a plant with one loop names only its supply
+    one_loop = next(w for w in dcpower.estimate(gpus=GPUS, cooling="immersion", site="phoenix", sizing=False).warnings
+                    if "SUPPLY TEMPERATURE NOT HELD" in w)
+    assert "40.0 °C supply water in" in one_loop
+
+
 def test_unmet_flag_in_every_format(immersion, capsys):
     assert "SUPPLY TEMPERATURE NOT HELD" in render(immersion, "table")   # footer of the text formats
     argv = ["estimate", "--gpus", str(GPUS), "--cooling", "immersion", "--site", "phoenix"]

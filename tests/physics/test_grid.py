@@ -60,3 +60,18 @@ def test_recharge_energy_counts_round_trip_losses():
     # 92 MWh delivered at 92 % round trip needs 100 MWh back in: 8 MWh lost
     e_in = grid.recharge_energy(Q_(92, "MWh"), 0.92)
     assert e_in.to("MWh").magnitude == pytest.approx(100.0)
+
+
+def test_battery_gives_only_what_spare_supply_can_put_back():
+    # Hand-worked: 20 MWh asked of the battery over two hours; the one hour with 9.2 MW of spare
+    # allocation puts back 9.2 MWh x 0.92 (round trip) = 8.464 MWh, so k = 8.464 / 20 = 0.4232.
+    discharge = Q_(np.array([0.0, 10.0, 10.0]), "MW")
+    headroom = Q_(np.array([9.2, 0.0, 0.0]), "MW")
+    kept = grid.rechargeable_discharge(discharge, headroom, np.ones(3), 0.92)
+    assert kept.to("MW").magnitude == pytest.approx([0.0, 4.232, 4.232], rel=1e-12)
+    # no spare supply at all: nothing can be put back, so nothing is given
+    none = grid.rechargeable_discharge(discharge, Q_(np.zeros(3), "MW"), np.ones(3), 0.92)
+    assert none.to("MW").magnitude.tolist() == [0.0, 0.0, 0.0]
+    # ample spare supply: the discharge stands; states weighted as weather bins count their hours
+    ample = grid.rechargeable_discharge(discharge, Q_(np.array([100.0, 0, 0]), "MW"), np.array([50.0, 1, 1]), 0.92)
+    assert ample.to("MW").magnitude.tolist() == [0.0, 10.0, 10.0]

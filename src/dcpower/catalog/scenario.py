@@ -220,10 +220,10 @@ class Scenario(_Part):
     host_power: Annotated[SpecValue | None, Dim("[power]", "0 W", "500 kW", what="a host power per server",
                                                 why="the rest of one server (CPUs, memory, NICs, fans), "
                                                     "e.g. '2.5 kW'")] = None
-    # Servers' power scales with utilization down to zero, so 0 would mean machines that draw
-    # nothing: the range starts above it.
-    utilization: Annotated[SpecValue, Dim("[dimensionless]", 0, 1, open_low=True, what="a utilization",
-                                          why="average power as a fraction of maximum, e.g. 0.8")]
+    # The share of time the accelerators are busy; idle the rest, so 0 is a powered-on, idle
+    # cluster drawing its idle power.
+    utilization: Annotated[SpecValue, Dim("[dimensionless]", 0, 1, what="a utilization",
+                                          why="share of time the accelerators are busy, e.g. 0.8")]
     gpus_per_rack: Annotated[int | None, Field(default=None, ge=1, le=1000), BeforeValidator(_whole)] = None
     rack_power_limit: Annotated[SpecValue | None, Dim("[power]", "0 W", "2 MW", open_low=True,
                                                       what="a rack power limit")] = None

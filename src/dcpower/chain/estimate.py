@@ -93,26 +93,52 @@ def _first(q):
 
 def chain_warnings(c: Chain, results: dict, sample: int = 0) -> list[str]:
     """What the chain's results of one sample say that a reader must not miss."""
-    s, k = c.resolved.scenario, c.resolved.cooling
+    s = c.resolved.scenario
     out = []
     if s.pue is not None:
         pue = float(np.asarray(s.pue).reshape(-1)[sample if np.size(s.pue) > 1 else 0])
         out.append(f"--pue {pue:g}: facility power is IT x PUE; the cooling and electrical "
                    "breakdown and water still come from the physical model")
-    exceeded = int(results["supply_temperature_exceeded_hours"].magnitude)
-    if exceeded:
-        excess = float(results["supply_temperature_excess_max"].to("K").magnitude)
-        unmet = float(results["supply_temperature_unmet"].magnitude) > 0
-        out.append(f"{'SUPPLY TEMPERATURE NOT HELD: ' if unmet else ''}the {k.heat_rejection} cannot deliver "
-                   f"{k.supply_temperature.quantity:~} supply water in {exceeded} hours of the year at this site "
-                   f"(up to {excess:.1f} K above it)"
-                   + (f"; more than {UNMET_HOURS_SHARE:.1%} of the hours: add a trim chiller or choose a "
-                      "warmer supply or another plant" if unmet else ""))
+    if int(results["supply_temperature_exceeded_hours"].magnitude):
+        out.append(_supply_warning(c, results, sample))
+    if s.rack_power_limit is not None:
+        server = np.asarray(c.it.server_power_full.to("kW").magnitude).reshape(-1)
+        server_kw, limit = server[sample if server.size > 1 else 0], s.rack_power_limit.quantity.to("kW")
+        if server_kw > limit.magnitude:
+            out.append(f"RACK OVER ITS LIMIT: one {c.resolved.server.id} draws {server_kw:.1f} kW at full load, above "
+                       f"the rack power limit of {limit:.1f~}; raise rack_power_limit or choose a smaller server")
     unserved = np.asarray(c.grid.peak_unserved.to("MW").magnitude).reshape(-1)
     if unserved[sample if unserved.size > 1 else 0] > 0:
-        out.append(f"design load exceeds grid allocation plus on-site supply by "
-                   f"{unserved[sample if unserved.size > 1 else 0]:.1f} MW")
+        out.append(f"design load exceeds grid allocation plus turbines by "
+                   f"{unserved[sample if unserved.size > 1 else 0]:.1f} MW (batteries are not firm supply)")
+    unserved_energy = np.asarray(results["unserved_energy"].to("MWh").magnitude).reshape(-1)
+    share = unserved_energy[sample if unserved_energy.size > 1 else 0] / results["annual_energy"].to("MWh").magnitude
+    if share > 0:
+        out.append(f"UNSERVED LOAD: {share:.1%} of the year's energy is above the grid allocation, the turbines and "
+                   "what the batteries can recharge from spare supply; raise the allocation, add turbines or "
+                   "reduce the load")
     return out
+
+
+def _supply_warning(c: Chain, results: dict, sample: int) -> str:
+    """The hours the plant misses its supply, naming each loop's setpoint: the facility water, and the
+    colder coil water of a liquid hall's air share where that loop is trimmed on its own."""
+    k = c.resolved.cooling
+    exceeded = int(results["supply_temperature_exceeded_hours"].magnitude)
+    excess = float(results["supply_temperature_excess_max"].to("K").magnitude)
+    unmet = float(results["supply_temperature_unmet"].magnitude) > 0
+
+    def setpoint(q):
+        m = np.asarray(q.to("degC").magnitude).reshape(-1)
+        return Q_(float(m[sample if m.size > 1 else 0]), "degC")
+
+    supply, coldest = setpoint(k.supply_temperature.quantity), setpoint(c.hourly.rejection.coldest_supply)
+    water = f"{supply:~} supply water" + (f" or {coldest:~} water to the air-side coils"
+                                          if coldest.magnitude < supply.magnitude else "")
+    return (f"{'SUPPLY TEMPERATURE NOT HELD: ' if unmet else ''}the {k.heat_rejection} cannot deliver "
+            f"{water} in {exceeded} hours of the year at this site (up to {excess:.1f} K above it)"
+            + (f"; more than {UNMET_HOURS_SHARE:.1%} of the hours: add a trim chiller or choose a "
+               "warmer supply or another plant" if unmet else ""))
 
 
 def _hourly(c: Chain) -> Hourly:

@@ -393,7 +393,8 @@ def _grid(c: Chain, results: dict, rec: Recorder) -> None:
     on, gd = r.scenario.onsite, r.grid
     rec.step("Grid: dispatch, energy, cost and CO2",
              "turbines and battery cover load above the grid allocation; the battery is recharged with "
-             "E_out / round-trip efficiency;  cost = E_grid x price (+ demand) + E_turbine x heat rate x gas price "
+             "E_out / round-trip efficiency from spare supply, and gives no more over the year than that spare "
+             "supply can put back;  cost = E_grid x price (+ demand) + E_turbine x heat rate x gas price "
              "+ E_turbine x VOM;  CO2 = E_grid x intensity + E_turbine x heat rate x fuel factor;  S = P / PF",
              [spec_input("grid allocation", on.grid_limit),
               Input("turbines", f"{on.turbines} x {on.turbine}",

@@ -122,7 +122,7 @@ def run_chain(r: Resolved, air: AirStates) -> Chain:
     nameplate = steps.plant_step(r, it_power.nameplate, it.racks, d_air)
     hourly = steps.plant_step(r, it_power.average, it.racks, air, steps.design_ratings(design, d_index))
     tower = steps.tower_water_step(r, hourly, air)
-    grid = steps.grid_step(r, hourly.facility, steps.pick(design.facility, d_index))
+    grid = steps.grid_step(r, hourly.facility, steps.pick(design.facility, d_index), air.weights)
     return Chain(r, it, fabrics, storage, it_power, d_air, design, d_index, nameplate, air, hourly, tower, grid)
 
 

@@ -310,9 +310,13 @@ def design_air(r: Resolved) -> AirStates:
     The n-year return-period extreme dry-bulb (``scenario.design_return_period``) with the wet-bulb
     coincident with the 0.4 % dry-bulb, and the extreme maximum wet-bulb with the dry-bulb
     coincident with the 0.4 % wet-bulb (ASHRAE Handbook - Fundamentals, ch. 14, extreme annual
-    design conditions); then the hottest and the most humid hours of the typical year, so the
-    design never falls below an hour the year evaluates. Where the data has no extreme, the
-    0.4 % point stands in, and says so.
+    design conditions); then the hottest and the most humid hours of the typical year and every
+    hour between them that no other hour beats in both dry-bulb and wet-bulb, or in both
+    dry-bulb and humidity ratio (a hot hour that is also humid can ask more of a plant than
+    either: an airside economizer's evaporative assist fails there, or its moisture limit shuts
+    the outdoor air out), so the design never falls below an hour the year evaluates, the
+    plant's power rising with each. Where the data has no extreme, the 0.4 % point stands in,
+    and says so.
     """
     d, w, n = r.design, r.weather, r.scenario.design_return_period
     db_x, wb_x = d.extreme_dry_bulb_for(n), d.extreme_wet_bulb
@@ -327,7 +331,21 @@ def design_air(r: Resolved) -> AirStates:
     hot, humid = int(np.argmax(w.dry_bulb.magnitude)), int(np.argmax(w.wet_bulb.magnitude))
     states += [(w.dry_bulb[hot], w.wet_bulb[hot], f"hottest typical-year hour (#{hot + 1})"),
                (w.dry_bulb[humid], w.wet_bulb[humid], f"most humid typical-year hour (#{humid + 1})")]
+    # an airside economizer shuts outdoor air out above a moisture limit: it reads humidity ratio
+    fronts = _hot_and_humid_hours(w.dry_bulb.magnitude, w.wet_bulb.magnitude) \
+        + _hot_and_humid_hours(w.dry_bulb.magnitude, np.asarray(w.humidity_ratio.magnitude))
+    states += [(w.dry_bulb[i], w.wet_bulb[i], f"hot and humid typical-year hour (#{i + 1})")
+               for i in sorted(set(fronts) - {hot, humid})]
     return design_states(r, states)
+
+
+def _hot_and_humid_hours(dry_bulb, humidity) -> list[int]:
+    """The hours no other hour beats in both dry-bulb and ``humidity`` (wet-bulb or humidity ratio):
+    the Pareto front, hottest first."""
+    order = np.lexsort((-np.asarray(humidity), -np.asarray(dry_bulb)))
+    moist = np.asarray(humidity)[order]
+    front = np.r_[True, moist[1:] > np.maximum.accumulate(moist)[:-1]]
+    return [int(i) for i in order[front]]
 
 
 def design_states(r: Resolved, states) -> AirStates:
@@ -1013,17 +1031,30 @@ class GridSupply:
     hourly_battery: Quantity
     hourly_unserved: Quantity
     peak: Quantity              # grid draw at the design peak (S, 1) [W]
-    peak_unserved: Quantity     # (S, 1) [W]
+    peak_unserved: Quantity     # design peak above allocation plus turbines (S, 1) [W]
     turbine_capacity: Quantity
     battery_power: Quantity
 
 
-def grid_step(r: Resolved, facility_hourly, facility_peak) -> GridSupply:
-    """Turbines and battery cover load above the grid allocation, hour by hour and at the design peak."""
+def grid_step(r: Resolved, facility_hourly, facility_peak, weights=None) -> GridSupply:
+    """Turbines and battery cover load above the grid allocation, hour by hour and at the design peak.
+
+    Over the states (each standing for ``weights`` hours) the battery gives no more than the
+    spare grid (or, islanded, turbine) supply can put back at its round-trip efficiency; the
+    rest of the load above the allocation and the turbines is unserved.
+    """
     on = r.scenario.onsite
     turbine_cap = on.turbines * r.turbine.rated_power.quantity.to("W") if r.turbine else Q_(0.0, "W")
     battery_power = on.batteries * r.battery.power.quantity.to("W") if r.battery else Q_(0.0, "W")
     limit = on.grid_limit.quantity if on.grid_limit is not None else None
     g, t, b, un = gridmod.dispatch(facility_hourly, limit, turbine_cap, battery_power)
-    dg, _, _, dun = gridmod.dispatch(facility_peak, limit, turbine_cap, battery_power)
+    if r.battery is not None and limit is not None and weights is not None:
+        islanded = limit.to("W").magnitude <= 0
+        headroom = turbine_cap - t if islanded else limit - g
+        eta = _magnitude(r.battery.round_trip_efficiency.quantity)
+        kept = gridmod.rechargeable_discharge(b, headroom, weights, eta)
+        b, un = kept, un + (b - kept)
+    # at the design peak, as for phased build-outs, batteries are not firm supply: a design day
+    # stays hot for longer than their rated hours
+    dg, _, _, dun = gridmod.dispatch(facility_peak, limit, turbine_cap, Q_(0.0, "W"))
     return GridSupply(g, t, b, un, dg, dun, turbine_cap, battery_power)

@@ -12,8 +12,8 @@ import numpy as np
 
 from dcpower.units import Q_
 
-__all__ = ["dispatch", "energy", "energy_cost", "fuel_co2", "fuel_cost", "variable_om_cost", "recharge_energy",
-           "load_factor"]
+__all__ = ["dispatch", "rechargeable_discharge", "energy", "energy_cost", "fuel_co2", "fuel_cost", "variable_om_cost",
+           "recharge_energy", "load_factor"]
 
 
 def dispatch(facility_power, grid_limit, turbine_capacity, battery_power):
@@ -38,9 +38,9 @@ def dispatch(facility_power, grid_limit, turbine_capacity, battery_power):
     Notes
     -----
     ``excess = max(P - limit, 0)``; turbines take ``min(excess, capacity)``; the battery
-    takes what remains up to its power; anything beyond is unserved. Battery energy limits
-    are checked in the sizing view, not here: in a typical-year hourly model the excess
-    is a weather-driven plateau, which a battery can only carry for its rated hours.
+    takes what remains up to its power; anything beyond is unserved. The battery's energy
+    is not limited here: :func:`rechargeable_discharge` keeps only what spare supply can put
+    back over the year, and the sizing view checks its energy against the training swing.
     """
     p = facility_power.to("W").magnitude
     if grid_limit is None:
@@ -53,6 +53,45 @@ def dispatch(facility_power, grid_limit, turbine_capacity, battery_power):
     unserved = excess - turb - batt
     grid = p - excess
     return Q_(grid, "W"), Q_(turb, "W"), Q_(batt, "W"), Q_(unserved, "W")
+
+
+def rechargeable_discharge(discharge, headroom, weights, round_trip_efficiency):
+    """The part of a battery's discharge that spare supply in other hours can put back.
+
+    Parameters
+    ----------
+    discharge : Quantity
+        Battery discharge in each state, as :func:`dispatch` gives it, shape ``(..., H)``. [W]
+    headroom : Quantity
+        Supply the recharging source has left over in each state (the grid allocation less the
+        grid's draw; the turbines' rating less their output on an islanded site). [W]
+    weights : array
+        Hours each state stands for, shape ``(H,)``. [h]
+    round_trip_efficiency : float or array
+        AC round-trip efficiency; per sample ``(S, 1)`` in a Monte Carlo. [-]
+
+    Returns
+    -------
+    Quantity
+        Discharge scaled by ``k = min(1, eta sum_h w_h headroom_h / sum_h w_h discharge_h)``. [W]
+
+    Notes
+    -----
+    A battery stores energy, it does not make it: over the year it must take back
+    ``E_out / eta`` (:func:`recharge_energy`), and only a source with power to spare can give
+    it. Where the load stays above the allocation and the turbines all year (no headroom), the
+    battery can give nothing for long and the load above them is unserved. The bound holds
+    whatever order the states come in (hours or weather bins); it does not follow the state of
+    charge hour by hour, so a plateau longer than the battery's rated hours is still carried
+    when the year as a whole has the headroom to recharge it.
+    """
+    d = discharge.to("W").magnitude
+    given = np.sum(d * weights, axis=-1, keepdims=True)
+    spare = np.sum(np.maximum(headroom.to("W").magnitude, 0.0) * weights, axis=-1, keepdims=True)
+    back = spare * np.asarray(round_trip_efficiency, dtype=float)
+    shape = np.broadcast_shapes(np.shape(back), np.shape(given))
+    k = np.minimum(1.0, np.divide(back, given, out=np.ones(shape), where=np.broadcast_to(given > 0, shape)))
+    return Q_(d * k, "W")
 
 
 def energy(hourly_power):

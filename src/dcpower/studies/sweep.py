@@ -177,7 +177,8 @@ def _batched(r: Resolved, field_name: str, vals: list, magnitudes, progress) -> 
         chain = run_chain(r.with_values({field_name: block}), air)
         res = chain_results(chain)
         blocks.append(res)
-        supply = ("supply_temperature_exceeded_hours", "supply_temperature_excess_max", "supply_temperature_unmet")
+        supply = ("supply_temperature_exceeded_hours", "supply_temperature_excess_max", "supply_temperature_unmet",
+                  "unserved_energy", "annual_energy")
         for i in range(len(block)):
             warnings.append(list(r.warnings) + chain_warnings(
                 chain, {k: Q_(float(res[k].magnitude[i]), res[k].units) for k in supply}, i))
