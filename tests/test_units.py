@@ -86,6 +86,9 @@ def test_same_power_in_W_kW_BTU_per_h():
     ("5 kg", "'5 kg' is not a power; try e.g. '500 kW'"),
     ("5 furlong", "unknown unit 'furlong'"),
     ("", "empty value"),
+    # pint reads a lone unit as one of it: "kW" would be 1 kW, so a forgotten number is refused
+    ("kW", "'kW' has no number; write the number before the unit"),
+    ("MW", "'MW' has no number"),
 ])
 def test_bad_quantities_give_one_line_errors(text, message):
     with pytest.raises(InputError) as info:

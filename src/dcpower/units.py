@@ -252,10 +252,19 @@ def _parse_text(text: str, what: str):
             # "25 degC" must stay an absolute temperature: build it as Quantity(25, "degC")
             # instead of parsing "25 * degC", which pint rejects for offset units.
             return Q_(magnitude, _units(unit.strip() or "dimensionless"))
-        return Q_(text)
+        q = Q_(text)
     except pint.UndefinedUnitError as exc:
         raise InputError(f"{what}: unknown unit '{', '.join(exc.unit_names)}' in '{text}'; "
                          "see 'dcpower units' for the spellings dcpower knows") from None
     except Exception:  # noqa: BLE001 - pint's expression parser raises many kinds (TokenError, RecursionError...)
         raise InputError(f"{what}: cannot read '{text}' as a quantity; write a number then a unit, "
                          "e.g. '500 kW'") from None
+    if not any(c.isdigit() for c in text) and not _NON_FINITE.match(text):
+        # pint reads a lone unit as one of it ("kW" is 1 kW): a number left out, not a value
+        raise InputError(f"{what}: '{text}' has no number; write the number before the unit, e.g. '1.5 {text}'")
+    return q
+
+
+# "nan W", "-inf" hold no digit but are numbers: the range checks refuse them with their own message
+_NON_FINITE = re.compile(r"^[+-]?(nan|inf|infinity)\b", re.IGNORECASE)
+
