@@ -156,6 +156,20 @@ class Comparison:
         return f"<Comparison of {len(self.variants)}: {', '.join(self.variants)}>"
 
 
+
+def check_results(results: Sequence[str] | None) -> None:
+    """Raise InputError unless every name in ``results`` is a result dcpower computes."""
+    if results is None:
+        return
+    if isinstance(results, str) or not all(isinstance(r, str) for r in results):
+        raise InputError(f"results must be a list of result names such as ['facility_power', 'pue'], got {results!r}")
+    if not results:
+        raise InputError("no results named; give at least one, e.g. facility_power,pue, or all")
+    unknown = [r for r in results if r not in RESULT_UNITS]
+    if unknown:
+        raise InputError(f"unknown result '{unknown[0]}'; {suggest(unknown[0], list(RESULT_UNITS))}")
+
+
 def compare(scenarios: Sequence[Any] | None = None, *, vary: dict[str, Sequence] | Sequence[str] | None = None,
             results: Sequence[str] | None = DEFAULT_RESULTS, specs_dirs=(), settings: dict | None = None,
             units: str = "si", progress=None, **overrides) -> Comparison:
@@ -187,10 +201,7 @@ def compare(scenarios: Sequence[Any] | None = None, *, vary: dict[str, Sequence]
     >>> c.variants
     ['cooling=air-chiller', 'cooling=dlc-tower']
     """
-    if results is not None:
-        unknown = [r for r in results if r not in RESULT_UNITS]
-        if unknown:
-            raise InputError(f"unknown result '{unknown[0]}'; {suggest(unknown[0], list(RESULT_UNITS))}")
+    check_results(results)
     scenarios = list(scenarios or [])
     if vary:
         if isinstance(vary, dict):
