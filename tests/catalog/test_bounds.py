@@ -59,6 +59,10 @@ SETTINGS = [
     ("cooling.fan_minimum_speed=2", "'2' is not in the range of a fraction"),
     # used to say "Input should be a valid dictionary or instance of SpecCurve"
     ("server.psu_efficiency_curve=0.9", "is a curve (load = [...], efficiency = [...]), not one value"),
+    # an idle power above the maximum used to run: average GPU power (80 MW) above the
+    # "maximum" (70 MW) for the H100's 700 W and 125.8 W (specs/accelerators.toml)
+    ("accelerator.idle_power=800 W", "idle_power (800 W) is above max_power (700 W)"),
+    ("accelerator.max_power=10 W", "idle_power (125.8 W) is above max_power (10 W)"),
 ]
 
 
@@ -311,6 +315,25 @@ def test_cooling_spec_file_with_an_inverted_envelope_names_file_and_fields(tmp_p
     (tmp_path / "cooling.toml").write_text(block)
     with pytest.raises(SpecError, match="my-econ.*supply_relative_humidity_min .*is above supply_relative_humidity_max"):
         validate_files([tmp_path / "cooling.toml"])
+
+
+def test_idle_above_max_is_refused_in_spec_files_and_sweeps(tmp_path, run):
+    (tmp_path / "acc.toml").write_text(textwrap.dedent('''
+        [[accelerator]]
+        id = "my-chip"
+        name = "My chip"
+        vendor = "Me"
+        form_factor = "OAM"
+        source = "a careless copy"
+        year = 2025
+        max_power = "700 W"
+        idle_power = "900 W"
+    '''))
+    with pytest.raises(SpecError, match="my-chip.*idle_power \\(900 W\\) is above max_power \\(700 W\\)"):
+        validate_files([tmp_path / "acc.toml"])
+    # a swept maximum below the H100's 125.8 W idle power (the batched sweep skips the models)
+    code, out, err = run("sweep", "--field", "accelerator.max_power=100 W..700 W", "--steps", "3")
+    assert code == 2 and out == "" and "is above max_power (100..700 W)" in err
 
 
 @pytest.mark.parametrize("settings, words", [

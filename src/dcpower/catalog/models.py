@@ -332,6 +332,25 @@ class Accelerator(Spec):
     memory: Annotated[SpecValue | None, Dim("[information]", "0 B", open_low=True, what="a memory size")] = None
     default_server: str | None = None
 
+    @model_validator(mode="after")
+    def _idle_within_max(self):
+        problem = self.order_problem({})
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    def order_problem(self, tried: dict) -> str | None:
+        """Why idle power above maximum power (values in ``tried`` replacing this entry's), or None:
+        an idle accelerator above its maximum would draw more on average than at full load."""
+        if self.idle_power is None:
+            return None
+        idle = _q(tried.get("idle_power", self.idle_power.quantity))
+        peak = _q(tried.get("max_power", self.max_power.quantity))
+        if np.any(idle.to("W").magnitude > peak.to("W").magnitude):
+            return (f"idle_power ({_span_text(idle)}) is above max_power ({_span_text(peak)}); "
+                    "an accelerator idles below its maximum: check both values and their units")
+        return None
+
 
 class Server(Spec):
     """A server (node) holding accelerators, with its host components' power at full load.
