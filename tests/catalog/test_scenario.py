@@ -35,6 +35,13 @@ def test_extends_a_file_relative_to_the_file_and_sourced_values_replace_whole(tm
     assert s.utilization.quantity.magnitude == 0.6 and s.utilization.low is None  # not the base's range
 
 
+def test_a_byte_order_mark_is_not_a_syntax_error(tmp_path):
+    # Windows Notepad saves UTF-8 with a byte-order mark; it read as "Invalid statement (at line 1, column 1)"
+    p = tmp_path / "notepad.toml"
+    p.write_bytes(b"\xef\xbb\xbfextends = \"memphis\"\r\ngpus = 1000\r\n")
+    assert load_scenario(p).gpus == 1000
+
+
 def test_extends_loops_and_bad_values_are_one_line(tmp_path):
     (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
     (tmp_path / "b.toml").write_text('extends = "a.toml"\n')

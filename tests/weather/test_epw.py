@@ -295,6 +295,16 @@ def test_error_not_an_epw(tmp_path):
     assert "line 1" in _error(path) and "LOCATION" in _error(path)
 
 
+def test_byte_order_mark_is_dropped_and_utf16_named(tmp_path):
+    # Windows editors: a UTF-8 byte-order mark read as "not an EPW weather file"
+    path = _write(tmp_path, _rows())
+    text = path.read_text()
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert read_epw(path).hours == 8760
+    path.write_bytes(text.encode("utf-16"))
+    assert "UTF-16" in _error(path)
+
+
 def test_error_wrong_row_count(tmp_path):
     message = _error(_write(tmp_path, _rows()[:8000]))
     assert "8000 hourly rows" in message and "8760" in message

@@ -152,7 +152,7 @@ def read_toml(path: Path, what: str = "a TOML spec file", *, cached: bool = True
 
 def _parse_toml(raw: bytes, path: Path) -> dict:
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # -sig: a byte-order mark (Windows Notepad) is dropped
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None
     except UnicodeDecodeError as exc:
