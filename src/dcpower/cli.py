@@ -521,7 +521,10 @@ def scenario_new(ctx, name, base, output):
     from dcpower.catalog.scenario import scenario_template
     from dcpower.output.files import write_atomic
 
-    target = Path(output or f"{name}.toml")
+    if not name.strip():
+        raise InputError("scenario new: NAME is empty; give the scenario a name, e.g. dcpower scenario new my-site")
+    # "my-site.toml" names the file itself, not my-site.toml.toml
+    target = Path(output or (name if name.lower().endswith(".toml") else f"{name}.toml"))
     if target.exists() or target.is_symlink():
         raise InputError(f"{target} already exists; choose another NAME or -o FILE (dcpower never overwrites "
                            "a scenario)")

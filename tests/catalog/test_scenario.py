@@ -85,6 +85,18 @@ def test_scenario_new_writes_a_template_that_runs_and_never_overwrites(tmp_path,
     assert (tmp_path / "my-site.toml").read_text() == edited
 
 
+def test_scenario_new_takes_the_file_name_and_refuses_an_empty_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    # used to write my-site.toml.toml, and a hidden file ".toml" for an empty name
+    assert main(["scenario", "new", "my-site.toml"]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["my-site.toml"]
+    capsys.readouterr()
+    assert main(["scenario", "new", " "]) == 2
+    err = capsys.readouterr().err
+    assert "NAME is empty" in err and len(err.strip().splitlines()) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["my-site.toml"]
+
+
 def test_template_parses_for_every_builtin_scenario():
     import tomllib
 
