@@ -152,6 +152,12 @@ def test_set_overrides_scenario_and_spec_fields():
     (dict(accelerator="h100"), "did you mean h100-nvl, h100-pcie, h100-sxm?"),
     (dict(gpus_per_server=8, host_power="5 kg"), "is not a power"),
     (dict(site="memfis"), "did you mean memphis"),
+    # each used to escape as a bare Python error or a pydantic phrase naming internal types
+    (dict(accelerator=5), "field 'accelerator': 5 is not text; write it in quotes"),
+    (dict(utilization=[0.5]), "[0.5] is not one value; give a number or a quantity"),
+    (dict(settings={5: 1}), "settings key 5 is not a --set key"),
+    (dict(settings={"cooling.approach": None}), "no value given"),
+    (dict(specs_dirs=5), "specs_dirs must be a path or a list of paths, got 5"),
 ])
 def test_bad_input(kwargs, message):
     with pytest.raises(DcpowerError) as info:
@@ -191,3 +197,18 @@ def test_any_accelerator_on_a_generic_node():
     # --host-power overrides the built host
     custom = dcpower.estimate(accelerator="mi300x", gpus_per_server=4, gpus=4_000, host_power="1 kW")
     assert custom.host_power < e.host_power
+
+
+def test_a_quantity_is_taken_wherever_a_setting_is(memphis):
+    # settings={"cooling.approach": Q_(...)} read as "field 'approach.value.str': Input should be a valid string"
+    a = dcpower.estimate(gpus=10_000, settings={"cooling.approach": dcpower.Q_(4, "delta_degC")})
+    b = dcpower.estimate(gpus=10_000, settings={"cooling.approach": "4 K"})
+    assert a.facility_power == b.facility_power
+
+
+def test_unknown_result_and_units_are_one_line_errors(memphis):
+    # a KeyError, and units="imperial" silently shown as US units
+    with pytest.raises(InputError, match="unknown result 'pue_x'; did you mean pue"):
+        memphis.value("pue_x")
+    with pytest.raises(InputError, match="units 'imperial': use 'si' or 'us'"):
+        memphis.report("imperial")

@@ -173,3 +173,11 @@ def test_cli_campuses_refuses_summary(capsys):
     assert code == 2
     assert out == ""
     assert "--summary" in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_empty_file_names_the_missing_table(tmp_path):
+    # pydantic's "load: Field required" before
+    empty = tmp_path / "campuses.toml"
+    empty.write_text("")
+    with pytest.raises(InputError, match="load: missing; add it; see specs/validation/campuses.toml"):
+        load_campuses(empty)

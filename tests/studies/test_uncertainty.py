@@ -108,6 +108,17 @@ def test_us_units(unc):
     assert us["p50"] == pytest.approx(si["p50"] * 264.172052 / 1e6, rel=1e-6)
 
 
+@pytest.mark.parametrize("kwargs, message", [
+    # a bare ValueError, TypeError and AttributeError before
+    (dict(spread="wide"), "spread 'wide' is not a number"),
+    (dict(spread=None), "spread None is not a number"),
+    (dict(estimate=5), "estimate must be a dcpower.Estimate"),
+])
+def test_bad_arguments_are_input_errors(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        dcpower.uncertainty(samples=10, **kwargs)
+
+
 def test_bad_sample_count():
     with pytest.raises(InputError, match="1 to 1,000,000 samples"):
         dcpower.uncertainty(samples=0)

@@ -331,3 +331,10 @@ def test_a_setting_no_case_can_take_is_one_error(capsys):
 def test_a_negative_seed_is_refused(argv, capsys):
     assert main(argv) == 2
     assert "--seed" in capsys.readouterr().err
+
+
+def test_a_data_path_that_is_no_path_is_an_input_error():
+    from dcpower.errors import InputError
+
+    with pytest.raises(InputError, match="validate needs the path of a validation TOML file, got 5"):
+        validate(5, samples=0)

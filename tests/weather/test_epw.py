@@ -305,6 +305,12 @@ def test_byte_order_mark_is_dropped_and_utf16_named(tmp_path):
     assert "UTF-16" in _error(path)
 
 
+@pytest.mark.parametrize("path", [5, None])
+def test_a_path_that_is_no_path_is_a_weather_error(path):
+    with pytest.raises(WeatherError, match="read_epw needs the path of an .epw file"):
+        read_epw(path)
+
+
 def test_error_wrong_row_count(tmp_path):
     message = _error(_write(tmp_path, _rows()[:8000]))
     assert "8000 hourly rows" in message and "8760" in message

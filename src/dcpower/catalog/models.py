@@ -55,9 +55,16 @@ class SpecValue(BaseModel):
 
     @field_validator("value", "low", "high", mode="before")
     @classmethod
-    def _no_bool(cls, v):
+    def _no_bool(cls, v, info):
+        if v is None and info.field_name == "value":
+            raise ValueError("no value given; give a number or a quantity such as '700 W'")
         if isinstance(v, bool):
             raise ValueError("must be a number or a quantity string such as '700 W', not true/false")
+        if hasattr(v, "units") and hasattr(v, "magnitude") and np.ndim(v.magnitude) == 0:
+            # a pint Quantity from the library (settings={"cooling.approach": Q_(4, "delta_degC")})
+            return f"{float(v.magnitude)!r} {format_unit(v.units)}".strip()
+        if v is not None and not isinstance(v, (str, int, float)):
+            raise ValueError(f"{v!r} is not one value; give a number or a quantity such as '700 W'")
         return v
 
     @model_validator(mode="after")

@@ -312,6 +312,9 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     if settings is not None and not isinstance(settings, Mapping):
         raise InputError(f"settings must be a mapping such as {{'electrical.ups_efficiency': 0.97}}, "
                          f"got {type(settings).__name__}")
+    if settings and not all(isinstance(k, str) for k in settings):
+        bad = next(k for k in settings if not isinstance(k, str))
+        raise InputError(f"settings key {bad!r} is not a --set key; keys are text such as 'electrical.ups_efficiency'")
     scen, spec_overrides, changed = _scenario_with_overrides(scenario, specs_dirs, settings or {}, overrides)
     # A cooling chosen here, with no server named with it, lets the server follow the hall.
     named = {k for k, v in {**overrides, **(settings or {})}.items() if v is not None}
@@ -379,7 +382,10 @@ def _as_dirs(specs_dirs) -> tuple:
         return ()
     if isinstance(specs_dirs, (str, Path)):
         return (specs_dirs,)
-    return tuple(specs_dirs)
+    try:
+        return tuple(specs_dirs)
+    except TypeError:
+        raise InputError(f"specs_dirs must be a path or a list of paths, got {specs_dirs!r}") from None
 
 
 def _scenario_with_overrides(scenario, specs_dirs, settings: Mapping, overrides: dict):

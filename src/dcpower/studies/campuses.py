@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from dcpower.catalog.loader import builtin_dir, data_path, load_catalog, read_toml
+from dcpower.catalog.loader import builtin_dir, data_path, describe_error, load_catalog, read_toml
 from dcpower.catalog.models import SpecValue
 from dcpower.chain.estimate import estimate_resolved
 from dcpower.chain.resolve import resolve
@@ -104,7 +104,7 @@ def load_campuses(path=None) -> CampusFile:
             entry = (data.get(loc[0]) or [{}])[loc[1]]
             loc[:2] = [f"{loc[0]} '{entry.get('id', loc[1]) if isinstance(entry, dict) else loc[1]}'"]
         where = ".".join(str(x) for x in loc)
-        raise InputError(f"{file}: {where}: {err['msg']}; see specs/validation/campuses.toml for the format") \
+        raise InputError(f"{file}: {where}: {describe_error(err)}; see specs/validation/campuses.toml for the format") \
             from None
 
 

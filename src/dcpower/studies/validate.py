@@ -36,6 +36,7 @@ hosts at the workload's busy load.
 
 from __future__ import annotations
 
+import os
 import statistics
 import zlib
 from dataclasses import dataclass, field
@@ -245,6 +246,8 @@ def validate(path=None, *, samples: int = 500, seed: int = 20261129, specs_dirs=
     if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= MAX_SAMPLES:
         raise InputError(f"validate takes 0 to {MAX_SAMPLES:,} samples per case, got {samples!r}")
     check_seed(seed)
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise InputError(f"validate needs the path of a validation TOML file, got {path!r}")
     file = Path(path) if path is not None else validation_file()
     data = read_toml(file, "a validation TOML file")
     raw = data.get("case")

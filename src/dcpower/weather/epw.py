@@ -10,6 +10,7 @@ ratio with :mod:`dcpower.physics.psychrometrics`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -185,6 +186,8 @@ def read_epw(path) -> Weather:
     EnergyPlus Auxiliary Programs, "Weather Converter Program": EnergyPlus Weather File (EPW)
     Data Dictionary (US DOE / NREL, 2023).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise WeatherError(f"read_epw needs the path of an .epw file, got {path!r}")
     path = Path(path)
     lines = read_text(path, "an EnergyPlus .epw weather file").splitlines()
     if not lines or not lines[0].strip():
