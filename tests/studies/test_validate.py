@@ -327,7 +327,7 @@ def test_a_setting_no_case_can_take_is_one_error(capsys):
     assert len(err) == 1 and "host_busy_load" in err[0]
 
 
-@pytest.mark.parametrize("argv", [["validate", "--seed", "-1"], ["estimate", "--uncertainty", "10", "--seed", "-1"]])
+@pytest.mark.parametrize("argv", [["validate", "--seed", "-1"], ["estimate", "--uncertainty", "20", "--seed", "-1"]])
 def test_a_negative_seed_is_refused(argv, capsys):
     assert main(argv) == 2
     assert "--seed" in capsys.readouterr().err
