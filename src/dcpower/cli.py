@@ -617,7 +617,7 @@ def size_cmd(ctx, fmt, units, output, explain, redundancy, **params):
       dcpower size --redundancy N+1 --units us
       dcpower size --set sizing.generator_rating=standby --format json
     """
-    extra = {"sizing.electrical_redundancy": redundancy} if redundancy else {}
+    extra = {"sizing.electrical_redundancy": redundancy} if redundancy is not None else {}
     _view(ctx, "SIZE_VIEW", "size", params, fmt, units, output, explain, extra)
 
 

@@ -83,6 +83,8 @@ def test_set_out_of_range_is_one_line_exit_2(run, setting, words, fmt):
     (["grid", "--ramp-limit", "nan MW/min"], "is not a finite number"),
     (["grid", "--ramp-limit", "-1 MW/min"], "a ramp limit (above 0 MW/min)"),
     (["size", "--redundancy", "N+1000000"], "beyond any plant"),
+    # an empty scheme used to size the scenario's 2N without a word
+    (["size", "--redundancy", ""], "redundancy '' is not a scheme dcpower knows"),
     (["fit", "--power", "nan MW"], "must be a finite amount above zero"),
     (["sweep", "--field", "electrical.ups_efficiency=0.9..1.5", "--steps", "3"], "an efficiency"),
     (["sweep", "--field", "cooling.cycles_of_concentration=0.5..5", "--steps", "3"], "above 1"),
