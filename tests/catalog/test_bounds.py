@@ -251,6 +251,12 @@ def test_bare_values_take_the_tables_source(tmp_path):
     p.write_text(p.read_text().replace('source = "Workshop handout"\nyear = 2026\n', ""))
     with pytest.raises(SpecError, match=r"field 'max_power': '900 W' needs a source; write max_power = \{ value"):
         load_spec_file(p)
+    # an assumed table with a note: the note is the entry's, so the message used to ask for
+    # the note = "..." that was already there
+    p.write_text(p.read_text().replace('max_power = "900 W"', 'source = "assumption"\nnote = "a guess"\nmax_power = "900 W"'))
+    with pytest.raises(SpecError, match="bare value under the table's source = \"assumption\", and each assumed "
+                                        "value needs its reason"):
+        load_spec_file(p)
 
 
 def test_specs_validate_refuses_a_missing_weather_file_as_estimate_does(tmp_path):

@@ -218,6 +218,11 @@ def expand_table_source(cls, data):
         if not src:
             raise ValueError(f"field '{name}': {value!r} needs a source; write {name} = {{ value = {value!r}, "
                              "source = \"...\", year = YYYY }, or give source and year once for the whole table")
+        if str(src.get("source", "")).strip().lower() == "assumption":
+            # the table's note describes the entry; an assumed value needs its own reason
+            raise ValueError(f"field '{name}': {value!r} is a bare value under the table's source = \"assumption\", "
+                             f"and each assumed value needs its reason: write {name} = {{ value = {value!r}, "
+                             "source = \"assumption\", note = \"why\" }")
         out[name] = {"value": value, **src}
     return out
 
