@@ -145,3 +145,12 @@ def test_type_errors_read_as_words(tmp_path, toml, words):
     with pytest.raises(SpecError) as info:
         validate_files([tmp_path / "acc.toml"])
     assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_validating_a_folder_without_spec_files_is_an_error(tmp_path):
+    # it printed "ok: 121 specs valid (DIR on top of the built-in catalog)" having read nothing
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "acc.toml").write_text("")
+    (tmp_path / "notes.txt").write_text("")
+    with pytest.raises(SpecError, match="no .toml spec files in this folder"):
+        validate_files([tmp_path])

@@ -513,7 +513,11 @@ def validate_files(paths: list[Path]) -> Catalog:
     for p in paths:
         if not p.exists():
             raise SpecError(f"{p}: file not found")
-        files += catalog_files(p) if p.is_dir() else [p]
+        found = catalog_files(p) if p.is_dir() else [p]
+        if not found:  # "ok" would say files were checked that were never read
+            raise SpecError(f"{p}: no .toml spec files in this folder (subfolders are not read); "
+                            "give the folder that holds them, or the files themselves")
+        files += found
     # the same rules as an estimate reading these files with --specs, read afresh
     add_user_files(catalog, files, ", ".join(str(p) for p in paths), cached=False)
     return catalog.validate_all()
