@@ -311,6 +311,15 @@ def test_a_path_that_is_no_path_is_a_weather_error(path):
         read_epw(path)
 
 
+def test_a_dry_bulb_in_kelvin_is_named_as_such(tmp_path):
+    # 99.9 and above is EPW's missing code: a kelvin column read as "missing (99.9) in every row"
+    rows = _rows()
+    for r in rows:
+        r[6] = f"{float(r[6]) + 273.15:.1f}"
+    message = _error(_write(tmp_path, rows))
+    assert "the values look like kelvin" in message and "subtract 273.15" in message
+
+
 def test_error_wrong_row_count(tmp_path):
     message = _error(_write(tmp_path, _rows()[:8000]))
     assert "8000 hourly rows" in message and "8760" in message
