@@ -253,14 +253,26 @@ def output_options(formats=FORMAT_CHOICES, units=True, output=True):
     return deco
 
 
-def scenario_kwargs(ctx, params: dict) -> dict:
-    """Library keyword arguments from the parsed scenario options (popped from ``params``)."""
+def parse_settings(texts) -> dict:
+    """``--set KEY=VALUE`` options as a dict; a key set twice to different values is refused
+    (the last one used to win without a word)."""
     from dcpower.catalog.scenario import parse_setting
 
+    out: dict = {}
+    for text in texts:
+        key, value = parse_setting(text)
+        if key in out and out[key] != value:
+            raise InputError(f"--set {key} is given twice ({out[key]!r} and {value!r}); keep the one you mean")
+        out[key] = value
+    return out
+
+
+def scenario_kwargs(ctx, params: dict) -> dict:
+    """Library keyword arguments from the parsed scenario options (popped from ``params``)."""
     kw = {k: params.pop(k, None) for k in _KWARGS}
     kw = {k: v for k, v in kw.items() if v is not None}
     kw["scenario"] = params.pop("scenario", None)
-    kw["settings"] = dict(parse_setting(s) for s in params.pop("settings", ()) or ())
+    kw["settings"] = parse_settings(params.pop("settings", ()) or ())
     kw["specs_dirs"] = _specs_dirs(ctx)
     return kw
 
@@ -815,10 +827,9 @@ def validate_cmd(ctx, samples, seed, data, summary, campuses, archetypes, settin
       dcpower validate --campuses
       dcpower validate --archetypes
     """
-    from dcpower.catalog.scenario import parse_setting
     from dcpower.studies.validate import validate
 
-    overrides = dict(parse_setting(x) for x in settings)
+    overrides = parse_settings(settings)
     if campuses and archetypes:
         raise InputError("--campuses and --archetypes are two data sets; name one of them")
     if campuses:
