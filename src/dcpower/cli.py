@@ -374,9 +374,14 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, hourly, **
     from dcpower.chain.run import shown_results
 
     if hourly is not None:
+        import os
+
         from dcpower.output.hourly import check_hourly_path
 
         check_hourly_path(hourly)
+        if output is not None and os.path.realpath(output) == os.path.realpath(hourly):
+            raise InputError(f"--hourly and -o both name {hourly}: the table would replace the hourly series; "
+                             "give them different files")
     kw = scenario_kwargs(ctx, params)
     result = estimate_resolved(resolve(**kw))
     if hourly is not None:
