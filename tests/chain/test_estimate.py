@@ -158,6 +158,8 @@ def test_set_overrides_scenario_and_spec_fields():
     (dict(settings={5: 1}), "settings key 5 is not a --set key"),
     (dict(settings={"cooling.approach": None}), "no value given"),
     (dict(specs_dirs=5), "specs_dirs must be a path or a list of paths, got 5"),
+    # a rack smaller than one 8-GPU server (specs/servers.toml) ran as one server per rack
+    (dict(settings={"gpus_per_rack": 3}), "gpus_per_rack 3 is fewer than the 8 GPUs of one server"),
 ])
 def test_bad_input(kwargs, message):
     with pytest.raises(DcpowerError) as info:
