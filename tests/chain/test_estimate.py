@@ -214,3 +214,10 @@ def test_unknown_result_and_units_are_one_line_errors(memphis):
         memphis.value("pue_x")
     with pytest.raises(InputError, match="units 'imperial': use 'si' or 'us'"):
         memphis.report("imperial")
+
+
+def test_changing_the_headline_of_a_phased_scenario_says_the_phases_stay():
+    # --gpus 1000 on memphis-phased gave a 1,000-GPU headline beside phases of 100,000 GPUs each, without a word
+    est = dcpower.estimate("memphis-phased", gpus=1000)
+    assert any("the 2 phases keep their own GPU counts" in w for w in est.warnings)
+    assert not any("phases keep" in w for w in dcpower.estimate("memphis-phased").warnings)

@@ -327,7 +327,7 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
             spec = override_spec(spec, spec_overrides[category])
         return spec
 
-    warnings: list[str] = []
+    warnings: list[str] = _phase_warning(scen, named)
     acc = get("accelerator", scen.accelerator)
     cooling = get("cooling", scen.cooling)
     if "accelerator" in named and not named & {"cooling", "server", "gpus_per_server"}:
@@ -360,6 +360,15 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     if changed:  # the file's name no longer describes what is estimated
         resolved = dataclasses.replace(resolved, scenario=scen.model_copy(update={"name": title}))
     return dataclasses.replace(resolved, title=title)
+
+
+def _phase_warning(scen: Scenario, named: set) -> list[str]:
+    """A phased scenario's phases keep their own GPUs: say so when the headline's are changed."""
+    changed = sorted(named & {"gpus", "accelerator"})
+    if not scen.phases or not changed:
+        return []
+    return [f"{', '.join(changed)} changed the headline estimate only; the {len(scen.phases)} phases keep their "
+            "own GPU counts and accelerators (edit [[phases]] in the scenario file to change them)"]
 
 
 def _electrical(get, ident: str, kind: str, field: str | None = None) -> Spec:
