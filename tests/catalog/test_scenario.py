@@ -126,3 +126,18 @@ def test_support_none_leaves_site_services_out(text):
     est = dcpower.estimate(gpus=1000, settings={"support": text})
     assert est.scenario.support is None
     assert est.site_services_power_average.magnitude == 0
+
+
+@pytest.mark.parametrize("drop, words", [
+    ("turbine", "turbines = 15 but no turbine is named"),
+    ("battery", "batteries = 208 but no battery is named"),
+])
+def test_a_unit_count_needs_its_model(tmp_path, capsys, drop, words):
+    # memphis with its turbine (or battery) id deleted: the 15 turbines (208 batteries) were
+    # silently left out of the supply
+    assert main(["scenario", "show", "memphis"]) == 0
+    text = capsys.readouterr().out
+    p = tmp_path / "s.toml"
+    p.write_text("\n".join(line for line in text.splitlines() if not line.startswith(f"{drop} = ")))
+    with pytest.raises(SpecError, match=words):
+        load_scenario(p)
