@@ -71,6 +71,8 @@ def test_cli_sweep_formats(capsys):
     (["sweep", "--gpus", "5000..1000"], "reversed"),
     (["sweep", "--gpus", "1000..1000"], "empty"),
     (["sweep", "--gpus", "1000"], "START..STOP"),
+    # three dots read as 1000..0.2, "reversed"
+    (["sweep", "--gpus", "1000...2000"], "write START..STOP with two dots"),
     (["sweep"], "exactly one range"),
     (["sweep", "--field", "colour=1..2"], "unknown field 'colour'"),
     (["sweep", "--gpus", "0..10", "--log"], "above zero"),

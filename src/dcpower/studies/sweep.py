@@ -49,8 +49,9 @@ INTEGER_FIELDS = {"gpus", "gpus_per_server", "gpus_per_rack", "onsite.turbines",
 def parse_range(text: str) -> tuple[str, str]:
     """``"1000..200000"`` -> ``("1000", "200000")``; ends may carry units (``"2 K..6 K"``)."""
     start, sep, stop = str(text).partition("..")
-    if not sep or not start.strip() or not stop.strip():
-        raise InputError(f"range '{text}': write START..STOP, e.g. 1000..200000")
+    # "1000...2000" read as 1000..0.2 ("reversed"), "1..2..3" as a stop of "2..3"
+    if not sep or not start.strip() or not stop.strip() or ".." in stop or stop.startswith("."):
+        raise InputError(f"range '{text}': write START..STOP with two dots, e.g. 1000..200000")
     return start.strip(), stop.strip()
 
 
