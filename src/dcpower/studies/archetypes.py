@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from dcpower.catalog.loader import builtin_dir, data_path, describe_error, load_catalog, read_toml
 from dcpower.catalog.models import SpecValue
@@ -26,7 +26,8 @@ from dcpower.chain.estimate import estimate_resolved
 from dcpower.chain.resolve import resolve
 from dcpower.errors import DcpowerError, InputError
 from dcpower.report import Report, Table
-from dcpower.studies.campuses import CampusLoad, Compared, load_campuses, number
+from dcpower.studies.campuses import (CampusLoad, Compared, ReportedPue, ReportedWue, StrictData, load_campuses,
+                                      number)
 
 __all__ = ["validate_archetypes", "ArchetypeValidation", "ArchetypeResult", "ArchetypeFile", "archetype_file",
            "load_archetypes", "LIQUID_SCENARIO"]
@@ -41,8 +42,7 @@ def archetype_file() -> Path:
 
 # ---------------------------------------------------------------- the data file
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = StrictData
 
 
 class ArchetypeCase(_Strict):
@@ -54,8 +54,8 @@ class ArchetypeCase(_Strict):
     weather: str              # compact weather file, relative to the specs folder
     station: str
     climate_zone: SpecValue
-    pue: SpecValue
-    wue: SpecValue | None = None
+    pue: ReportedPue
+    wue: ReportedWue = None
     note: str | None = None
 
 
