@@ -123,3 +123,10 @@ def test_check_dimension_returns_quantity():
 ])
 def test_number_and_unit_with_or_without_space(text, unit, value):
     assert parse_quantity(text).to(unit).magnitude == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["25 °C", "25°C", "25 ° C", "25 ℃", "77 °F", "77 ℉"])
+def test_the_degree_sign_reads_as_dcpower_prints_it(text):
+    # range messages print "at least 1 °C"; typed back it was "unknown unit 'degreeC'"
+    q = parse_quantity(text, "[temperature]", "t")
+    assert q.to("degC").magnitude == pytest.approx(25.0)

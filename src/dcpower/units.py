@@ -239,6 +239,9 @@ def _parse_text(text: str, what: str):
         raise InputError(f"{what}: empty value; give a number with its unit, e.g. '500 kW'")
     if len(text) > 100 or not text.isprintable():
         raise InputError(f"{what}: {text[:40]!r} is not a quantity; write a number then a unit, e.g. '500 kW'")
+    # "25 °C" as the error messages print it: pint's parser reads the degree sign as "degree"
+    # and then fails on "degreeC", so the sign is spelled out first
+    text = _DEGREE_SIGN.sub(lambda m: "deg" + m.group(1).upper(), text.replace("\u2103", "°C").replace("\u2109", "°F"))
     m = _NUMBER_UNIT.match(text)
     magnitude, unit = None, text
     if m:
@@ -265,6 +268,7 @@ def _parse_text(text: str, what: str):
     return q
 
 
+_DEGREE_SIGN = re.compile(r"[°º]\s*([CcFf])\b")
 # "nan W", "-inf" hold no digit but are numbers: the range checks refuse them with their own message
 _NON_FINITE = re.compile(r"^[+-]?(nan|inf|infinity)\b", re.IGNORECASE)
 
