@@ -130,3 +130,9 @@ def test_the_degree_sign_reads_as_dcpower_prints_it(text):
     # range messages print "at least 1 °C"; typed back it was "unknown unit 'degreeC'"
     q = parse_quantity(text, "[temperature]", "t")
     assert q.to("degC").magnitude == pytest.approx(25.0)
+
+
+def test_an_absolute_reading_in_kelvin_gets_its_celsius_value():
+    # "300 K" for a supply temperature was refused with "try e.g. '25 degC'"; say what it would be
+    with pytest.raises(InputError, match="dcpower reads K as a difference: write '26.85 degC' for 300 K"):
+        parse_quantity("300 K", "[temperature]", "t")

@@ -164,6 +164,9 @@ def check_dimension(q, dimension: str, what: str):
         raise InputError(f"{what}: '{_show(q)}' is not {name}{hint}")
     is_offset = not q._is_multiplicative
     if dimension == "[temperature]" and not is_offset:
+        kelvin = float(q.to("K").magnitude) if isinstance(q.magnitude, (int, float)) else None
+        if kelvin is not None and q.units == ureg.kelvin and kelvin > 150:  # meant as an absolute kelvin reading
+            hint = f"; dcpower reads K as a difference: write '{kelvin - 273.15:g} degC' for {kelvin:g} K"
         raise InputError(f"{what}: '{_show(q)}' is a temperature difference, not {name}{hint}")
     if dimension == "[temperature_difference]" and is_offset:
         raise InputError(f"{what}: '{_show(q)}' is an absolute temperature, not {name}{hint}")
