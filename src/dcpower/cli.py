@@ -335,7 +335,7 @@ MIN_BAND_SAMPLES = 20
 
 def _band_samples(ctx, param, value):
     if value is not None and value < MIN_BAND_SAMPLES:
-        raise click.BadParameter(f"{value} sample{'s' if value > 1 else ''} cannot give a P5-P95 band; it needs at "
+        raise click.BadParameter(f"{value} sample{'' if value == 1 else 's'} cannot give a P5-P95 band; it needs at "
                                  f"least {MIN_BAND_SAMPLES} (one in twenty lies beyond each end); "
                                  "try --uncertainty 1000", ctx, param)
     return value
@@ -345,10 +345,10 @@ def _band_samples(ctx, param, value):
 @scenario_options()
 @output_options()
 @click.option("--explain", is_flag=True, help="Show every step: formula, inputs with sources, results.")
-@click.option("--uncertainty", "samples", type=click.IntRange(min=1, max=1_000_000), metavar="N",
+@click.option("--uncertainty", "samples", type=click.IntRange(max=1_000_000), metavar="N",
               callback=_band_samples,
-              help="Draw N seeded Monte Carlo samples of the spec ranges: P5/P50/P95 of every result "
-                   "and a sensitivity (tornado) table.")
+              help="Draw N seeded Monte Carlo samples of the spec ranges (N of 20 or more): P5/P50/P95 of "
+                   "every result and a sensitivity (tornado) table.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the --uncertainty samples (default: fixed, "
               "reproducible).")
 @click.option("--spread", type=click.FloatRange(min=0, max=10), default=1.0, show_default=True,
