@@ -154,3 +154,10 @@ def test_validating_a_folder_without_spec_files_is_an_error(tmp_path):
     (tmp_path / "notes.txt").write_text("")
     with pytest.raises(SpecError, match="no .toml spec files in this folder"):
         validate_files([tmp_path])
+
+
+def test_validating_a_symlink_loop_says_so(tmp_path):
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(loop)
+    with pytest.raises(SpecError, match="a symbolic link that leads nowhere or loops"):
+        validate_files([loop])

@@ -221,3 +221,11 @@ def test_changing_the_headline_of_a_phased_scenario_says_the_phases_stay():
     est = dcpower.estimate("memphis-phased", gpus=1000)
     assert any("the 2 phases keep their own GPU counts" in w for w in est.warnings)
     assert not any("phases keep" in w for w in dcpower.estimate("memphis-phased").warnings)
+
+
+def test_a_weather_file_that_is_a_symlink_loop_is_one_line(tmp_path):
+    # Path.resolve() raised RuntimeError("Symlink loop"): an internal error
+    loop = tmp_path / "loop.epw"
+    loop.symlink_to(loop)
+    with pytest.raises(DcpowerError, match="loop.epw: cannot read"):
+        dcpower.estimate(weather=loop)

@@ -439,8 +439,9 @@ def data_path(folder: Path, relative: str, what: str) -> Path:
     out with ``..`` (or through a link), is refused with one line.
     """
     p = Path(relative)
-    root = Path(folder).resolve()
-    if p.is_absolute() or not (root / p).resolve().is_relative_to(root):
+    root = Path(os.path.realpath(folder))
+    # realpath, not resolve(): a symbolic-link loop raised RuntimeError; its read names it instead
+    if p.is_absolute() or not Path(os.path.realpath(root / p)).is_relative_to(root):
         raise SpecError(f"{what}: '{relative}' leads outside its specs folder {folder}; put the file "
                         "inside that folder and give its path relative to the folder")
     return Path(folder) / p
@@ -512,7 +513,8 @@ def validate_files(paths: list[Path]) -> Catalog:
     files = []
     for p in paths:
         if not p.exists():
-            raise SpecError(f"{p}: file not found")
+            why = "a symbolic link that leads nowhere or loops" if os.path.lexists(p) else "file not found"
+            raise SpecError(f"{p}: {why}; give the path of a spec file or folder")
         found = catalog_files(p) if p.is_dir() else [p]
         if not found:  # "ok" would say files were checked that were never read
             raise SpecError(f"{p}: no .toml spec files in this folder (subfolders are not read); "

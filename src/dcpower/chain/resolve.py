@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -630,6 +631,15 @@ def _fabrics(scen: Scenario, catalog: Catalog, server: Server) -> tuple[FabricPa
 _WEATHER_CACHE: dict[str, Weather] = {}
 
 
+def _file_key(path: Path) -> str:
+    """Where ``path`` leads and when it changed; a missing file or a symbolic-link loop keys as
+    changed never (Path.resolve raised RuntimeError on a loop), and the read names the problem."""
+    try:
+        return f"{os.path.realpath(path)}:{path.stat().st_mtime_ns}"
+    except OSError:
+        return f"{os.path.realpath(path)}:0"
+
+
 def load_weather(scen: Scenario, site: Site, site_folder: Path | None = None) -> Weather:
     """The scenario's weather file (EPW, or dcpower's compact ``.csv.gz``) if it names one, else the
     site's shipped typical year (cached per process).
@@ -646,13 +656,13 @@ def load_weather(scen: Scenario, site: Site, site_folder: Path | None = None) ->
         path = Path(scen.weather)
         # dcpower's own compact form (specs/.../*.csv.gz) is read as such, anything else as an EPW file
         read = compact.read_compact if path.name.endswith(".csv.gz") else epw.read_epw
-        key = f"epw:{path.resolve()}:{path.stat().st_mtime_ns if path.exists() else 0}"
+        key = f"epw:{_file_key(path)}"
         if key not in _WEATHER_CACHE:
             _WEATHER_CACHE[key] = read(path)
         remember_input(path)
         return _WEATHER_CACHE[key]
     path = data_path(site_folder or builtin_dir(), site.weather, f"site '{site.id}': weather")
-    key = f"compact:{path.resolve()}:{path.stat().st_mtime_ns if path.exists() else 0}"
+    key = f"compact:{_file_key(path)}"
     if key not in _WEATHER_CACHE:
         _WEATHER_CACHE[key] = compact.read_compact(path)
     remember_input(path)
