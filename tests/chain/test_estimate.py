@@ -206,6 +206,10 @@ def test_a_quantity_is_taken_wherever_a_setting_is(memphis):
     a = dcpower.estimate(gpus=10_000, settings={"cooling.approach": dcpower.Q_(4, "delta_degC")})
     b = dcpower.estimate(gpus=10_000, settings={"cooling.approach": "4 K"})
     assert a.facility_power == b.facility_power
+    # numpy scalars are numbers too
+    c = dcpower.estimate(gpus=10_000, settings={"cooling.cycles_of_concentration": np.int64(6)})
+    d = dcpower.estimate(gpus=10_000, settings={"cooling.cycles_of_concentration": 6})
+    assert c.annual_water == d.annual_water
 
 
 def test_unknown_result_and_units_are_one_line_errors(memphis):

@@ -13,6 +13,7 @@ validated, so a TDP of ``"700 kg"`` is rejected with the file and field named.
 from __future__ import annotations
 
 import functools
+import numbers
 
 import numpy as np
 from typing import Annotated, ClassVar, Literal
@@ -63,6 +64,8 @@ class SpecValue(BaseModel):
         if hasattr(v, "units") and hasattr(v, "magnitude") and np.ndim(v.magnitude) == 0:
             # a pint Quantity from the library (settings={"cooling.approach": Q_(4, "delta_degC")})
             return f"{float(v.magnitude)!r} {format_unit(v.units)}".strip()
+        if isinstance(v, numbers.Real) and not isinstance(v, (int, float)):
+            return float(v) if not isinstance(v, numbers.Integral) else int(v)  # numpy scalars
         if v is not None and not isinstance(v, (str, int, float)):
             raise ValueError(f"{v!r} is not one value; give a number or a quantity such as '700 W'")
         return v
