@@ -82,6 +82,11 @@ def test_set_and_pue(run):
     (["estimate", "--site", "memfis"], "did you mean memphis"),
     (["estimate", "--format", "xml"], "xml"),
     (["specs", "show", "h100"], "did you mean"),
+    # the second value used to win without a word
+    (["estimate", "--set", "accelerator.max_power=700 W", "--set", "accelerator.max_power=600 W"],
+     "--set accelerator.max_power is given twice ('700 W' and '600 W')"),
+    (["validate", "--samples", "0", "--set", "workload.host_busy_load=0.3", "--set", "workload.host_busy_load=0.4"],
+     "--set workload.host_busy_load is given twice"),
 ])
 def test_bad_input_is_one_line_exit_2(run, argv, message):
     code, out, err = run(*argv)

@@ -86,6 +86,9 @@ def test_same_power_in_W_kW_BTU_per_h():
     ("5 kg", "'5 kg' is not a power; try e.g. '500 kW'"),
     ("5 furlong", "unknown unit 'furlong'"),
     ("", "empty value"),
+    # pint reads a lone unit as one of it: "kW" would be 1 kW, so a forgotten number is refused
+    ("kW", "'kW' has no number; write the number before the unit"),
+    ("MW", "'MW' has no number"),
 ])
 def test_bad_quantities_give_one_line_errors(text, message):
     with pytest.raises(InputError) as info:
@@ -140,3 +143,16 @@ def test_defining_a_unit_stops_the_parse_memory():
     assert reg._parsed is None  # a new name can change what a remembered string meant
     assert reg.Quantity(2, "rku").to("kW").magnitude == pytest.approx(2.0)
     assert reg.Quantity(1, "krku").to("MW").magnitude == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("text", ["25 °C", "25°C", "25 ° C", "25 ℃", "77 °F", "77 ℉"])
+def test_the_degree_sign_reads_as_dcpower_prints_it(text):
+    # range messages print "at least 1 °C"; typed back it was "unknown unit 'degreeC'"
+    q = parse_quantity(text, "[temperature]", "t")
+    assert q.to("degC").magnitude == pytest.approx(25.0)
+
+
+def test_an_absolute_reading_in_kelvin_gets_its_celsius_value():
+    # "300 K" for a supply temperature was refused with "try e.g. '25 degC'"; say what it would be
+    with pytest.raises(InputError, match="dcpower reads K as a difference: write '26.85 degC' for 300 K"):
+        parse_quantity("300 K", "[temperature]", "t")

@@ -253,14 +253,26 @@ def output_options(formats=FORMAT_CHOICES, units=True, output=True):
     return deco
 
 
-def scenario_kwargs(ctx, params: dict) -> dict:
-    """Library keyword arguments from the parsed scenario options (popped from ``params``)."""
+def parse_settings(texts) -> dict:
+    """``--set KEY=VALUE`` options as a dict; a key set twice to different values is refused
+    (the last one used to win without a word)."""
     from dcpower.catalog.scenario import parse_setting
 
+    out: dict = {}
+    for text in texts:
+        key, value = parse_setting(text)
+        if key in out and out[key] != value:
+            raise InputError(f"--set {key} is given twice ({out[key]!r} and {value!r}); keep the one you mean")
+        out[key] = value
+    return out
+
+
+def scenario_kwargs(ctx, params: dict) -> dict:
+    """Library keyword arguments from the parsed scenario options (popped from ``params``)."""
     kw = {k: params.pop(k, None) for k in _KWARGS}
     kw = {k: v for k, v in kw.items() if v is not None}
     kw["scenario"] = params.pop("scenario", None)
-    kw["settings"] = dict(parse_setting(s) for s in params.pop("settings", ()) or ())
+    kw["settings"] = parse_settings(params.pop("settings", ()) or ())
     kw["specs_dirs"] = _specs_dirs(ctx)
     return kw
 
@@ -317,13 +329,26 @@ def cli(specs, quiet):
 
 # ------------------------------------------------------------------ estimate
 
+# A P5-P95 band needs a sample beyond each end: one draw in twenty lies below P5.
+MIN_BAND_SAMPLES = 20
+
+
+def _band_samples(ctx, param, value):
+    if value is not None and value < MIN_BAND_SAMPLES:
+        raise click.BadParameter(f"{value} sample{'' if value == 1 else 's'} cannot give a P5-P95 band; it needs at "
+                                 f"least {MIN_BAND_SAMPLES} (one in twenty lies beyond each end); "
+                                 "try --uncertainty 1000", ctx, param)
+    return value
+
+
 @cli.command()
 @scenario_options()
 @output_options()
 @click.option("--explain", is_flag=True, help="Show every step: formula, inputs with sources, results.")
-@click.option("--uncertainty", "samples", type=click.IntRange(min=1, max=1_000_000), metavar="N",
-              help="Draw N seeded Monte Carlo samples of the spec ranges: P5/P50/P95 of every result "
-                   "and a sensitivity (tornado) table.")
+@click.option("--uncertainty", "samples", type=click.IntRange(max=1_000_000), metavar="N",
+              callback=_band_samples,
+              help="Draw N seeded Monte Carlo samples of the spec ranges (N of 20 or more): P5/P50/P95 of "
+                   "every result and a sensitivity (tornado) table.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the --uncertainty samples (default: fixed, "
               "reproducible).")
 @click.option("--spread", type=click.FloatRange(min=0, max=10), default=1.0, show_default=True,
@@ -349,9 +374,14 @@ def estimate(ctx, fmt, units, output, explain, samples, seed, spread, hourly, **
     from dcpower.chain.run import shown_results
 
     if hourly is not None:
+        import os
+
         from dcpower.output.hourly import check_hourly_path
 
         check_hourly_path(hourly)
+        if output is not None and os.path.realpath(output) == os.path.realpath(hourly):
+            raise InputError(f"--hourly and -o both name {hourly}: the table would replace the hourly series; "
+                             "give them different files")
     kw = scenario_kwargs(ctx, params)
     result = estimate_resolved(resolve(**kw))
     if hourly is not None:
@@ -521,7 +551,10 @@ def scenario_new(ctx, name, base, output):
     from dcpower.catalog.scenario import scenario_template
     from dcpower.output.files import write_atomic
 
-    target = Path(output or f"{name}.toml")
+    if not name.strip():
+        raise InputError("scenario new: NAME is empty; give the scenario a name, e.g. dcpower scenario new my-site")
+    # "my-site.toml" names the file itself, not my-site.toml.toml
+    target = Path(output or (name if name.lower().endswith(".toml") else f"{name}.toml"))
     if target.exists() or target.is_symlink():
         raise InputError(f"{target} already exists; choose another NAME or -o FILE (dcpower never overwrites "
                            "a scenario)")
@@ -601,7 +634,7 @@ def size_cmd(ctx, fmt, units, output, explain, redundancy, **params):
       dcpower size --redundancy N+1 --units us
       dcpower size --set sizing.generator_rating=standby --format json
     """
-    extra = {"sizing.electrical_redundancy": redundancy} if redundancy else {}
+    extra = {"sizing.electrical_redundancy": redundancy} if redundancy is not None else {}
     _view(ctx, "SIZE_VIEW", "size", params, fmt, units, output, explain, extra)
 
 
@@ -799,10 +832,9 @@ def validate_cmd(ctx, samples, seed, data, summary, campuses, archetypes, settin
       dcpower validate --campuses
       dcpower validate --archetypes
     """
-    from dcpower.catalog.scenario import parse_setting
     from dcpower.studies.validate import validate
 
-    overrides = dict(parse_setting(x) for x in settings)
+    overrides = parse_settings(settings)
     if campuses and archetypes:
         raise InputError("--campuses and --archetypes are two data sets; name one of them")
     if campuses:

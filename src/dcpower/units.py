@@ -192,6 +192,9 @@ def check_dimension(q, dimension: str, what: str):
         raise InputError(f"{what}: '{_show(q)}' is not {name}{hint}")
     is_offset = not q._is_multiplicative
     if dimension == "[temperature]" and not is_offset:
+        kelvin = float(q.to("K").magnitude) if isinstance(q.magnitude, (int, float)) else None
+        if kelvin is not None and q.units == ureg.kelvin and kelvin > 150:  # meant as an absolute kelvin reading
+            hint = f"; dcpower reads K as a difference: write '{kelvin - 273.15:g} degC' for {kelvin:g} K"
         raise InputError(f"{what}: '{_show(q)}' is a temperature difference, not {name}{hint}")
     if dimension == "[temperature_difference]" and is_offset:
         raise InputError(f"{what}: '{_show(q)}' is an absolute temperature, not {name}{hint}")
@@ -267,6 +270,9 @@ def _parse_text(text: str, what: str):
         raise InputError(f"{what}: empty value; give a number with its unit, e.g. '500 kW'")
     if len(text) > 100 or not text.isprintable():
         raise InputError(f"{what}: {text[:40]!r} is not a quantity; write a number then a unit, e.g. '500 kW'")
+    # "25 °C" as the error messages print it: pint's parser reads the degree sign as "degree"
+    # and then fails on "degreeC", so the sign is spelled out first
+    text = _DEGREE_SIGN.sub(lambda m: "deg" + m.group(1).upper(), text.replace("\u2103", "°C").replace("\u2109", "°F"))
     m = _NUMBER_UNIT.match(text)
     magnitude, unit = None, text
     if m:
@@ -280,10 +286,20 @@ def _parse_text(text: str, what: str):
             # "25 degC" must stay an absolute temperature: build it as Quantity(25, "degC")
             # instead of parsing "25 * degC", which pint rejects for offset units.
             return Q_(magnitude, _units(unit.strip() or "dimensionless"))
-        return Q_(text)
+        q = Q_(text)
     except pint.UndefinedUnitError as exc:
         raise InputError(f"{what}: unknown unit '{', '.join(exc.unit_names)}' in '{text}'; "
                          "see 'dcpower units' for the spellings dcpower knows") from None
     except Exception:  # noqa: BLE001 - pint's expression parser raises many kinds (TokenError, RecursionError...)
         raise InputError(f"{what}: cannot read '{text}' as a quantity; write a number then a unit, "
                          "e.g. '500 kW'") from None
+    if not any(c.isdigit() for c in text) and not _NON_FINITE.match(text):
+        # pint reads a lone unit as one of it ("kW" is 1 kW): a number left out, not a value
+        raise InputError(f"{what}: '{text}' has no number; write the number before the unit, e.g. '1.5 {text}'")
+    return q
+
+
+_DEGREE_SIGN = re.compile(r"[°º]\s*([CcFf])\b")
+# "nan W", "-inf" hold no digit but are numbers: the range checks refuse them with their own message
+_NON_FINITE = re.compile(r"^[+-]?(nan|inf|infinity)\b", re.IGNORECASE)
+

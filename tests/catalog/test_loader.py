@@ -113,3 +113,51 @@ def test_unknown_id_suggests_close_ones():
     with pytest.raises(InputError) as info:
         load_catalog().get("accelerator", "h100")
     assert "did you mean h100-nvl, h100-pcie, h100-sxm?" in str(info.value)
+
+
+def test_one_specs_folder_may_be_a_bare_string(tmp_path):
+    # load_catalog("/x") read each letter as a folder: "specs directory 'n' does not exist"
+    with pytest.raises(SpecError, match="specs directory '/nowhere' does not exist"):
+        load_catalog("/nowhere")
+    with pytest.raises(SpecError, match="must be a path or a list of paths"):
+        load_catalog(5)
+    a_file = tmp_path / "specs.toml"
+    a_file.write_text("")
+    with pytest.raises(SpecError, match="is a file, not a folder"):
+        load_catalog([a_file])
+
+
+@pytest.mark.parametrize("toml, words", [
+    # pydantic's "String should match pattern '^[a-z0-9][a-z0-9.\\-]*$'"
+    ('id = "My Chip"', "'My Chip' is not an id; use lowercase letters, digits, '-' and '.'"),
+    # pydantic's "Input should be a valid string"
+    ('id = 5', "5 is not text; write it in quotes"),
+])
+def test_type_errors_read_as_words(tmp_path, toml, words):
+    (tmp_path / "acc.toml").write_text(textwrap.dedent(f'''
+        [[accelerator]]
+        {toml}
+        name = "My chip"
+        vendor = "Me"
+        form_factor = "OAM"
+        max_power = {{ value = "700 W", source = "assumption", note = "a test entry" }}
+    '''))
+    with pytest.raises(SpecError) as info:
+        validate_files([tmp_path / "acc.toml"])
+    assert words in str(info.value) and "\n" not in str(info.value)
+
+
+def test_validating_a_folder_without_spec_files_is_an_error(tmp_path):
+    # it printed "ok: 121 specs valid (DIR on top of the built-in catalog)" having read nothing
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "acc.toml").write_text("")
+    (tmp_path / "notes.txt").write_text("")
+    with pytest.raises(SpecError, match="no .toml spec files in this folder"):
+        validate_files([tmp_path])
+
+
+def test_validating_a_symlink_loop_says_so(tmp_path):
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(loop)
+    with pytest.raises(SpecError, match="a symbolic link that leads nowhere or loops"):
+        validate_files([loop])

@@ -35,6 +35,13 @@ def test_extends_a_file_relative_to_the_file_and_sourced_values_replace_whole(tm
     assert s.utilization.quantity.magnitude == 0.6 and s.utilization.low is None  # not the base's range
 
 
+def test_a_byte_order_mark_is_not_a_syntax_error(tmp_path):
+    # Windows Notepad saves UTF-8 with a byte-order mark; it read as "Invalid statement (at line 1, column 1)"
+    p = tmp_path / "notepad.toml"
+    p.write_bytes(b"\xef\xbb\xbfextends = \"memphis\"\r\ngpus = 1000\r\n")
+    assert load_scenario(p).gpus == 1000
+
+
 def test_extends_loops_and_bad_values_are_one_line(tmp_path):
     (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
     (tmp_path / "b.toml").write_text('extends = "a.toml"\n')
@@ -78,6 +85,18 @@ def test_scenario_new_writes_a_template_that_runs_and_never_overwrites(tmp_path,
     assert (tmp_path / "my-site.toml").read_text() == edited
 
 
+def test_scenario_new_takes_the_file_name_and_refuses_an_empty_one(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    # used to write my-site.toml.toml, and a hidden file ".toml" for an empty name
+    assert main(["scenario", "new", "my-site.toml"]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["my-site.toml"]
+    capsys.readouterr()
+    assert main(["scenario", "new", " "]) == 2
+    err = capsys.readouterr().err
+    assert "NAME is empty" in err and len(err.strip().splitlines()) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["my-site.toml"]
+
+
 def test_template_parses_for_every_builtin_scenario():
     import tomllib
 
@@ -107,3 +126,18 @@ def test_support_none_leaves_site_services_out(text):
     est = dcpower.estimate(gpus=1000, settings={"support": text})
     assert est.scenario.support is None
     assert est.site_services_power_average.magnitude == 0
+
+
+@pytest.mark.parametrize("drop, words", [
+    ("turbine", "turbines = 15 but no turbine is named"),
+    ("battery", "batteries = 208 but no battery is named"),
+])
+def test_a_unit_count_needs_its_model(tmp_path, capsys, drop, words):
+    # memphis with its turbine (or battery) id deleted: the 15 turbines (208 batteries) were
+    # silently left out of the supply
+    assert main(["scenario", "show", "memphis"]) == 0
+    text = capsys.readouterr().out
+    p = tmp_path / "s.toml"
+    p.write_text("\n".join(line for line in text.splitlines() if not line.startswith(f"{drop} = ")))
+    with pytest.raises(SpecError, match=words):
+        load_scenario(p)

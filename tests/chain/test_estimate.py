@@ -152,6 +152,14 @@ def test_set_overrides_scenario_and_spec_fields():
     (dict(accelerator="h100"), "did you mean h100-nvl, h100-pcie, h100-sxm?"),
     (dict(gpus_per_server=8, host_power="5 kg"), "is not a power"),
     (dict(site="memfis"), "did you mean memphis"),
+    # each used to escape as a bare Python error or a pydantic phrase naming internal types
+    (dict(accelerator=5), "field 'accelerator': 5 is not text; write it in quotes"),
+    (dict(utilization=[0.5]), "[0.5] is not one value; give a number or a quantity"),
+    (dict(settings={5: 1}), "settings key 5 is not a --set key"),
+    (dict(settings={"cooling.approach": None}), "no value given"),
+    (dict(specs_dirs=5), "specs_dirs must be a path or a list of paths, got 5"),
+    # a rack smaller than one 8-GPU server (specs/servers.toml) ran as one server per rack
+    (dict(settings={"gpus_per_rack": 3}), "gpus_per_rack 3 is fewer than the 8 GPUs of one server"),
 ])
 def test_bad_input(kwargs, message):
     with pytest.raises(DcpowerError) as info:
@@ -202,3 +210,37 @@ def test_a_server_above_the_rack_power_limit_is_said():
     over = dcpower.estimate(gpus=10_000, sizing=False, settings={"rack_power_limit": "5 kW"})
     assert over.racks.magnitude == over.servers.magnitude
     assert any(w.startswith("RACK OVER ITS LIMIT: one hgx-h100-8gpu-liquid draws") for w in over.warnings)
+
+
+def test_a_quantity_is_taken_wherever_a_setting_is(memphis):
+    # settings={"cooling.approach": Q_(...)} read as "field 'approach.value.str': Input should be a valid string"
+    a = dcpower.estimate(gpus=10_000, settings={"cooling.approach": dcpower.Q_(4, "delta_degC")})
+    b = dcpower.estimate(gpus=10_000, settings={"cooling.approach": "4 K"})
+    assert a.facility_power == b.facility_power
+    # numpy scalars are numbers too
+    c = dcpower.estimate(gpus=10_000, settings={"cooling.cycles_of_concentration": np.int64(6)})
+    d = dcpower.estimate(gpus=10_000, settings={"cooling.cycles_of_concentration": 6})
+    assert c.annual_water == d.annual_water
+
+
+def test_unknown_result_and_units_are_one_line_errors(memphis):
+    # a KeyError, and units="imperial" silently shown as US units
+    with pytest.raises(InputError, match="unknown result 'pue_x'; did you mean pue"):
+        memphis.value("pue_x")
+    with pytest.raises(InputError, match="units 'imperial': use 'si' or 'us'"):
+        memphis.report("imperial")
+
+
+def test_changing_the_headline_of_a_phased_scenario_says_the_phases_stay():
+    # --gpus 1000 on memphis-phased gave a 1,000-GPU headline beside phases of 100,000 GPUs each, without a word
+    est = dcpower.estimate("memphis-phased", gpus=1000)
+    assert any("the 2 phases keep their own GPU counts" in w for w in est.warnings)
+    assert not any("phases keep" in w for w in dcpower.estimate("memphis-phased").warnings)
+
+
+def test_a_weather_file_that_is_a_symlink_loop_is_one_line(tmp_path):
+    # Path.resolve() raised RuntimeError("Symlink loop"): an internal error
+    loop = tmp_path / "loop.epw"
+    loop.symlink_to(loop)
+    with pytest.raises(DcpowerError, match="loop.epw: cannot read"):
+        dcpower.estimate(weather=loop)

@@ -86,6 +86,13 @@ def test_folder_is_refused(tmp_path):
         write_atomic(tmp_path / "missing" / "out.json", "x")
 
 
+def test_a_name_ending_in_a_slash_is_refused(tmp_path, capsys):
+    # "-o out.txt/" wrote the file out.txt: the slash, which names a folder, was dropped
+    assert main(["estimate", "--gpus", "1000", "-o", f"{tmp_path}/out.txt/"]) == 2
+    assert "a name ending in '/' is a folder" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_link_out_of_the_folder_is_refused(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -101,6 +101,14 @@ def test_cli_hourly_unknown_extension(run, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_cli_hourly_and_output_may_not_be_one_file(run, tmp_path):
+    # the table replaced the hourly CSV just written, and "wrote" was said twice
+    same = tmp_path / "same.csv"
+    code, out, err = run("estimate", "--gpus", "1000", "--hourly", str(same), "-o", str(same))
+    assert code == 2 and "--hourly and -o both name" in err
+    assert not same.exists()
+
+
 def test_cli_hourly_missing_folder(run, tmp_path):
     code, _, err = run("estimate", "--gpus", "1000", "--hourly", str(tmp_path / "nowhere" / "h.csv"))
     assert code == 2 and "does not exist" in err

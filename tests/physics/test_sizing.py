@@ -169,6 +169,15 @@ grid_limit = "5 MW"
     assert r.to_dict()["results"]["phase_2025_shortfall"]["unit"] == "MW"
 
 
+def test_a_phase_adding_batteries_needs_the_scenarios_battery(tmp_path):
+    # memphis-phased without its [onsite] battery: phase 2024's 208 batteries counted for nothing
+    text = (builtin_dir() / "scenarios" / "memphis-phased.toml").read_text()
+    p = tmp_path / "phased.toml"
+    p.write_text(text.replace('battery = "megapack-2xl"\nbatteries = 208\n', "", 1))
+    with pytest.raises(InputError, match="phase '2024' adds batteries but the scenario names no \\[onsite\\] battery"):
+        dcpower.estimate(p, sizing=True)
+
+
 def test_phased_builtin_scenario_is_valid():
     s = load_scenario("memphis-phased")
     assert [p.year for p in s.phases] == [2024, 2025]

@@ -137,3 +137,11 @@ def test_cli_archetypes_refuses_other_modes(capsys, args):
     assert code == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1
+
+
+def test_an_empty_file_names_the_missing_table(tmp_path):
+    # pydantic's "case: Field required" before
+    empty = tmp_path / "archetypes.toml"
+    empty.write_text("")
+    with pytest.raises(InputError, match="case: missing; add it; see specs/validation/archetypes.toml"):
+        load_archetypes(empty)

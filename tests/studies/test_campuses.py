@@ -173,3 +173,29 @@ def test_cli_campuses_refuses_summary(capsys):
     assert code == 2
     assert out == ""
     assert "--summary" in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_empty_file_names_the_missing_table(tmp_path):
+    # pydantic's "load: Field required" before
+    empty = tmp_path / "campuses.toml"
+    empty.write_text("")
+    with pytest.raises(InputError, match="load: missing; add it; see specs/validation/campuses.toml"):
+        load_campuses(empty)
+
+
+@pytest.mark.parametrize("old, new, words", [
+    # 0 GPUs printed nan for every campus, a PUE of -1 was compared, a PUE in kg escaped as a pint error
+    ("gpus = 40000", "gpus = 0", "load.gpus: 0 is out of range: must be at least 1"),
+    ("pue = { value = 1.15,", "pue = { value = -1,", "pue: -1 is not in the range of a reported PUE (at least 1"),
+    ("pue = { value = 1.15,", 'pue = { value = "1.15 kg",', "'1.15 kg' is not a plain number"),
+    ('wue = { value = "0.12 L/kWh",', 'wue = { value = "0.12 kg",', "'0.12 kg' is not a water intensity"),
+])
+def test_values_out_of_range_or_dimension_are_one_line(tmp_path, old, new, words):
+    text = campus_file().read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / "validation" / "campuses.toml"
+    bad.parent.mkdir()
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_campuses(bad)
+    assert words in str(exc.value) and "\n" not in str(exc.value)

@@ -65,6 +65,13 @@ def test_bad_vary(vary, message):
         dcpower.compare(vary=vary)
 
 
+def test_one_scenario_is_a_list_of_one():
+    # a bare id once compared its letters: "unknown scenario 'm'"
+    assert dcpower.compare("memphis", gpus=1000, results=["pue"]).variants == ["memphis"]
+    with pytest.raises(InputError, match="scenarios must be a list"):
+        dcpower.compare(5)
+
+
 def test_cli_compare(capsys):
     # an air hall: the catalog's B200 servers are air-cooled
     assert main(["compare", "--vary", "accelerator=h100-sxm,b200", "--gpus", "8000", "--cooling", "air-chiller",
@@ -79,6 +86,10 @@ def test_cli_compare(capsys):
     (["compare", "--vary", "cooling"], "write FIELD=VALUE"),
     (["compare"], "give scenarios to compare"),
     (["compare", "--vary", "gpus=1000", "-o", "/nonexistent-dir/out.txt"], "does not exist"),
+    # the second --vary of a field used to replace the first, and a fixed option to be ignored
+    (["compare", "--vary", "cooling=air-chiller,dlc-tower", "--vary", "cooling=immersion"], "--vary cooling is given twice"),
+    (["compare", "--vary", "gpus=1000,2000", "--gpus", "5000"], "gpus is both varied (--vary gpus=...) and fixed (--gpus 5000)"),
+    (["compare", "--vary", "cooling.approach=2K,3K", "--set", "cooling.approach=4K"], "and fixed (--set cooling.approach=4K)"),
 ])
 def test_cli_bad_input(capsys, argv, message):
     assert main(argv) == 2

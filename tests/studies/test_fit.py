@@ -49,6 +49,9 @@ def test_dry_cooler_has_no_water_limit():
     (dict(water="150 MW"), "not a volume per time"),
     (dict(), "give a budget"),
     (dict(power="5 kW"), "not even one GPU"),
+    # a fixed count was dropped without a word (--set gpus=5 printed the same fit)
+    (dict(power="150 MW", settings={"gpus": 5}), "gpus = 5 is what fit finds"),
+    (dict(power="150 MW", gpus=5), "gpus = 5 is what fit finds"),
 ])
 def test_bad_budgets(kwargs, message):
     with pytest.raises(InputError, match=message):

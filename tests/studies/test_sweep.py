@@ -26,6 +26,15 @@ def test_bad_ranges(args, message):
         steps_between(*args)
 
 
+def test_library_sweep_refuses_what_the_cli_refuses():
+    with pytest.raises(InputError, match="a sweep takes 2 to"):
+        dcpower.sweep("gpus", 1_000, 2_000, steps=2.5)
+    with pytest.raises(InputError, match="not a temperature difference"):
+        dcpower.sweep("cooling.approach", 2, 6, steps=2)
+    with pytest.raises(InputError, match="unknown result 'xyz'"):
+        dcpower.sweep("gpus", 1_000, 2_000, steps=2, results=["xyz"])
+
+
 def test_log_needs_positive_range():
     with pytest.raises(InputError, match="above zero"):
         steps_between(0, 10, 3, log=True)
@@ -62,9 +71,21 @@ def test_cli_sweep_formats(capsys):
     (["sweep", "--gpus", "5000..1000"], "reversed"),
     (["sweep", "--gpus", "1000..1000"], "empty"),
     (["sweep", "--gpus", "1000"], "START..STOP"),
+    # three dots read as 1000..0.2, "reversed"
+    (["sweep", "--gpus", "1000...2000"], "write START..STOP with two dots"),
     (["sweep"], "exactly one range"),
     (["sweep", "--field", "colour=1..2"], "unknown field 'colour'"),
     (["sweep", "--gpus", "0..10", "--log"], "above zero"),
+    # a difference swept without a unit, in absolute degrees, or with ends of two kinds
+    (["sweep", "--field", "cooling.approach=2..6", "--steps", "2"], "'2' is not a temperature difference"),
+    (["sweep", "--field", "cooling.approach=2 degC..6 degC", "--steps", "2"], "is an absolute temperature"),
+    (["sweep", "--field", "cooling.approach=2 K..6 W", "--steps", "2"], "the ends are different quantities"),
+    (["sweep", "--field", "cooling.approach=2 K..6 degF", "--steps", "2"], "the ends are different quantities"),
+    # names are compared, not swept
+    (["sweep", "--field", "cooling=air-chiller..dlc-tower"], "dcpower compare --vary cooling=air-chiller,dlc-tower"),
+    # results a sweep cannot show are refused, as compare refuses them
+    (["sweep", "--gpus", "1000..2000", "--steps", "2", "--results", "facility_powr"], "unknown result 'facility_powr'"),
+    (["sweep", "--gpus", "1000..2000", "--steps", "2", "--results", ","], "no results named"),
 ])
 def test_cli_bad_input(capsys, argv, message):
     assert main(argv) == 2

@@ -108,6 +108,26 @@ def test_us_units(unc):
     assert us["p50"] == pytest.approx(si["p50"] * 264.172052 / 1e6, rel=1e-6)
 
 
+@pytest.mark.parametrize("kwargs, message", [
+    # a bare ValueError, TypeError and AttributeError before
+    (dict(spread="wide"), "spread 'wide' is not a number"),
+    (dict(spread=None), "spread None is not a number"),
+    (dict(estimate=5), "estimate must be a dcpower.Estimate"),
+])
+def test_bad_arguments_are_input_errors(kwargs, message):
+    with pytest.raises(InputError, match=message):
+        dcpower.uncertainty(samples=10, **kwargs)
+
+
+@pytest.mark.parametrize("n", ["1", "19"])
+def test_cli_refuses_too_few_samples_for_a_band(capsys, n):
+    # one sample printed P5 = P50 = P95, a band of nothing
+    assert main(["estimate", "--gpus", "1000", "--uncertainty", n]) == 2
+    cap = capsys.readouterr()
+    assert cap.out == "" and "cannot give a P5-P95 band; it needs at least 20" in cap.err
+    assert len(cap.err.strip().splitlines()) == 1
+
+
 def test_bad_sample_count():
     with pytest.raises(InputError, match="1 to 1,000,000 samples"):
         dcpower.uncertainty(samples=0)

@@ -327,7 +327,53 @@ def test_a_setting_no_case_can_take_is_one_error(capsys):
     assert len(err) == 1 and "host_busy_load" in err[0]
 
 
-@pytest.mark.parametrize("argv", [["validate", "--seed", "-1"], ["estimate", "--uncertainty", "10", "--seed", "-1"]])
+@pytest.mark.parametrize("argv", [["validate", "--seed", "-1"], ["estimate", "--uncertainty", "20", "--seed", "-1"]])
 def test_a_negative_seed_is_refused(argv, capsys):
     assert main(argv) == 2
     assert "--seed" in capsys.readouterr().err
+
+
+def test_a_data_path_that_is_no_path_is_an_input_error():
+    from dcpower.errors import InputError
+
+    with pytest.raises(InputError, match="validate needs the path of a validation TOML file, got 5"):
+        validate(5, samples=0)
+
+
+_CASE = """
+[[case]]
+id = "x"
+name = "A Perlmutter-like case"
+accelerator = "a100-sxm"
+gpus = 6144
+measured_power = { value = "2589 kW", source = "test data", year = 2026 }
+"""
+
+
+@pytest.mark.parametrize("change, words", [
+    # each ran: 0 and -5 GPUs gave 0 kW and -2.16 kW, a negative measurement an error of -57,437 %,
+    # an unknown level or key was compared as a system, "5 kg" escaped as a pint DimensionalityError
+    (("gpus = 6144", "gpus = 0"), "field 'gpus': 0 is out of range: must be at least 1"),
+    (("gpus = 6144", "gpus = -5"), "field 'gpus': -5 is out of range"),
+    (("gpus = 6144", 'gpus = "abc"'), "'abc' is not a whole number"),
+    (('"2589 kW"', '"-5 kW"'), "'-5 kW' is not in the range of a measured power (above 0 W)"),
+    (('"2589 kW"', '"5 kg"'), "'5 kg' is not a power"),
+    (('measured_power = { value = "2589 kW", source = "test data", year = 2026 }', 'measured_power = "2589 kW"'),
+     "measured_power '2589 kW' needs its source"),
+    (("gpus = 6144", 'gpus = 6144\nlevel = "rack"'), "level 'rack' is not one of: system, node, accelerator"),
+    (("gpus = 6144", "gpus = 6144\nlevel2 = 1"), "unknown key 'level2'; did you mean level"),
+])
+def test_a_careless_case_fails_with_its_reason(tmp_path, change, words):
+    data = tmp_path / "cases.toml"
+    data.write_text(_CASE.replace(*change))
+    v = validate(data, samples=0)
+    assert [c.id for c in v.failures] == ["x"] and words in v.failures[0].failure, v.failures[0].failure
+
+
+def test_duplicate_case_ids_are_refused(tmp_path):
+    from dcpower.errors import InputError
+
+    data = tmp_path / "cases.toml"
+    data.write_text(_CASE + _CASE)
+    with pytest.raises(InputError, match="case id 'x' is given twice"):
+        validate(data, samples=0)

@@ -295,6 +295,31 @@ def test_error_not_an_epw(tmp_path):
     assert "line 1" in _error(path) and "LOCATION" in _error(path)
 
 
+def test_byte_order_mark_is_dropped_and_utf16_named(tmp_path):
+    # Windows editors: a UTF-8 byte-order mark read as "not an EPW weather file"
+    path = _write(tmp_path, _rows())
+    text = path.read_text()
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert read_epw(path).hours == 8760
+    path.write_bytes(text.encode("utf-16"))
+    assert "UTF-16" in _error(path)
+
+
+@pytest.mark.parametrize("path", [5, None])
+def test_a_path_that_is_no_path_is_a_weather_error(path):
+    with pytest.raises(WeatherError, match="read_epw needs the path of an .epw file"):
+        read_epw(path)
+
+
+def test_a_dry_bulb_in_kelvin_is_named_as_such(tmp_path):
+    # 99.9 and above is EPW's missing code: a kelvin column read as "missing (99.9) in every row"
+    rows = _rows()
+    for r in rows:
+        r[6] = f"{float(r[6]) + 273.15:.1f}"
+    message = _error(_write(tmp_path, rows))
+    assert "the values look like kelvin" in message and "subtract 273.15" in message
+
+
 def test_error_wrong_row_count(tmp_path):
     message = _error(_write(tmp_path, _rows()[:8000]))
     assert "8000 hourly rows" in message and "8760" in message

@@ -30,7 +30,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dcpower.errors import SpecError
-from dcpower.catalog.models import SPEC_TYPES, Spec, expand_table_source
+from dcpower.catalog.models import ID_PATTERN, SPEC_TYPES, Spec, expand_table_source
 from dcpower.inputs import MAX_CACHE_BYTES, MAX_TOML_BYTES, MAX_TOML_DEPTH, nesting_depth, read_input, remember_input
 
 DATA_SUBDIRS = {"scenarios", "weather", "measurements"}
@@ -50,7 +50,14 @@ def builtin_dir() -> Path:
 
 
 def user_dirs(extra: list[str | Path] | tuple = ()) -> list[Path]:
-    """Directories given with ``--specs`` first, then those in ``DCPOWER_SPECS``."""
+    """Directories given with ``--specs`` first, then those in ``DCPOWER_SPECS``; one path may
+    be given alone (a bare string is one folder, not a folder per letter)."""
+    if isinstance(extra, (str, os.PathLike)):
+        extra = [extra]
+    elif extra is None:
+        extra = []
+    elif not isinstance(extra, (list, tuple)):
+        raise SpecError(f"specs directories must be a path or a list of paths, got {extra!r}")
     if any(not str(d).strip() for d in extra):
         raise SpecError("a specs directory is an empty name; give a folder such as my-specs/")
     dirs = [Path(d) for d in extra]
@@ -58,7 +65,8 @@ def user_dirs(extra: list[str | Path] | tuple = ()) -> list[Path]:
     dirs += [Path(d) for d in env.split(os.pathsep) if d.strip()]
     for d in dirs:
         if not d.is_dir():
-            raise SpecError(f"specs directory '{d}' does not exist; check --specs or {ENV_VAR}")
+            what = "is a file, not a folder" if d.exists() else "does not exist"
+            raise SpecError(f"specs directory '{d}' {what}; check --specs or {ENV_VAR}")
     return dirs
 
 
@@ -85,8 +93,39 @@ def format_validation_error(exc: ValidationError, where: str, model=None) -> str
         return f"{where}: {'; '.join(parts)}{tail if unknown else ''}"
     err = errors[0]
     loc = _loc(err)
-    msg = _bound_message(err) or err["msg"].removeprefix("Value error, ")
+    msg = describe_error(err)
     return f"{where}: field '{loc}': {msg}" if loc else f"{where}: {msg}"
+
+
+def describe_error(err: dict) -> str:
+    """One pydantic error as words a user can act on: what was given, what is wanted."""
+    msg = _bound_message(err) or _type_message(err)
+    return msg or err["msg"].removeprefix("Value error, ")
+
+
+def _type_message(err: dict) -> str | None:
+    """``"5 is not text; write it in quotes"`` for pydantic's type errors ("Input should be a valid string")."""
+    kind, got, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    name = str(err["loc"][-1]) if err["loc"] else "the value"
+    if kind == "missing":
+        return "missing; add it"
+    if kind == "string_type" and isinstance(got, dict):
+        return (f"takes a name in quotes, not a table; to change the fields of the spec it names, "
+                f"use --set {name}.FIELD=VALUE or a spec file of your own (--specs DIR)")
+    if kind == "string_type":
+        return f"{got!r} is not text; write it in quotes, e.g. {name} = \"...\""
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"{got!r} is not a table; give {name} as a table of keys, e.g. [{name}] and its keys below it"
+    if kind == "list_type":
+        return f"{got!r} is not a list; write {name} = [ ... ] (or [[{name}]] tables)"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{got!r} is not true or false"
+    if kind == "literal_error":
+        return f"{got!r} is not allowed; use {ctx.get('expected', 'one of the listed values')}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == ID_PATTERN:
+        return (f"{got!r} is not an id; use lowercase letters, digits, '-' and '.', starting with a letter "
+                "or digit, e.g. 'my-chip'")
+    return None
 
 
 def _loc(err: dict) -> str:
@@ -152,7 +191,7 @@ def read_toml(path: Path, what: str = "a TOML spec file", *, cached: bool = True
 
 def _parse_toml(raw: bytes, path: Path) -> dict:
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # -sig: a byte-order mark (Windows Notepad) is dropped
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None
     except UnicodeDecodeError as exc:
@@ -400,8 +439,9 @@ def data_path(folder: Path, relative: str, what: str) -> Path:
     out with ``..`` (or through a link), is refused with one line.
     """
     p = Path(relative)
-    root = Path(folder).resolve()
-    if p.is_absolute() or not (root / p).resolve().is_relative_to(root):
+    root = Path(os.path.realpath(folder))
+    # realpath, not resolve(): a symbolic-link loop raised RuntimeError; its read names it instead
+    if p.is_absolute() or not Path(os.path.realpath(root / p)).is_relative_to(root):
         raise SpecError(f"{what}: '{relative}' leads outside its specs folder {folder}; put the file "
                         "inside that folder and give its path relative to the folder")
     return Path(folder) / p
@@ -473,8 +513,13 @@ def validate_files(paths: list[Path]) -> Catalog:
     files = []
     for p in paths:
         if not p.exists():
-            raise SpecError(f"{p}: file not found")
-        files += catalog_files(p) if p.is_dir() else [p]
+            why = "a symbolic link that leads nowhere or loops" if os.path.lexists(p) else "file not found"
+            raise SpecError(f"{p}: {why}; give the path of a spec file or folder")
+        found = catalog_files(p) if p.is_dir() else [p]
+        if not found:  # "ok" would say files were checked that were never read
+            raise SpecError(f"{p}: no .toml spec files in this folder (subfolders are not read); "
+                            "give the folder that holds them, or the files themselves")
+        files += found
     # the same rules as an estimate reading these files with --specs, read afresh
     add_user_files(catalog, files, ", ".join(str(p) for p in paths), cached=False)
     return catalog.validate_all()

@@ -13,6 +13,7 @@ validated, so a TDP of ``"700 kg"`` is rejected with the file and field named.
 from __future__ import annotations
 
 import functools
+import numbers
 
 import numpy as np
 from typing import Annotated, ClassVar, Literal
@@ -55,9 +56,18 @@ class SpecValue(BaseModel):
 
     @field_validator("value", "low", "high", mode="before")
     @classmethod
-    def _no_bool(cls, v):
+    def _no_bool(cls, v, info):
+        if v is None and info.field_name == "value":
+            raise ValueError("no value given; give a number or a quantity such as '700 W'")
         if isinstance(v, bool):
             raise ValueError("must be a number or a quantity string such as '700 W', not true/false")
+        if hasattr(v, "units") and hasattr(v, "magnitude") and np.ndim(v.magnitude) == 0:
+            # a pint Quantity from the library (settings={"cooling.approach": Q_(4, "delta_degC")})
+            return f"{float(v.magnitude)!r} {format_unit(v.units)}".strip()
+        if isinstance(v, numbers.Real) and not isinstance(v, (int, float)):
+            return float(v) if not isinstance(v, numbers.Integral) else int(v)  # numpy scalars
+        if v is not None and not isinstance(v, (str, int, float)):
+            raise ValueError(f"{v!r} is not one value; give a number or a quantity such as '700 W'")
         return v
 
     @model_validator(mode="after")
@@ -211,6 +221,11 @@ def expand_table_source(cls, data):
         if not src:
             raise ValueError(f"field '{name}': {value!r} needs a source; write {name} = {{ value = {value!r}, "
                              "source = \"...\", year = YYYY }, or give source and year once for the whole table")
+        if str(src.get("source", "")).strip().lower() == "assumption":
+            # the table's note describes the entry; an assumed value needs its own reason
+            raise ValueError(f"field '{name}': {value!r} is a bare value under the table's source = \"assumption\", "
+                             f"and each assumed value needs its reason: write {name} = {{ value = {value!r}, "
+                             "source = \"assumption\", note = \"why\" }")
         out[name] = {"value": value, **src}
     return out
 
@@ -331,6 +346,25 @@ class Accelerator(Spec):
     idle_power: OptPower = None
     memory: Annotated[SpecValue | None, Dim("[information]", "0 B", open_low=True, what="a memory size")] = None
     default_server: str | None = None
+
+    @model_validator(mode="after")
+    def _idle_within_max(self):
+        problem = self.order_problem({})
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    def order_problem(self, tried: dict) -> str | None:
+        """Why idle power above maximum power (values in ``tried`` replacing this entry's), or None:
+        an idle accelerator above its maximum would draw more on average than at full load."""
+        if self.idle_power is None:
+            return None
+        idle = _q(tried.get("idle_power", self.idle_power.quantity))
+        peak = _q(tried.get("max_power", self.max_power.quantity))
+        if np.any(idle.to("W").magnitude > peak.to("W").magnitude):
+            return (f"idle_power ({_span_text(idle)}) is above max_power ({_span_text(peak)}); "
+                    "an accelerator idles below its maximum: check both values and their units")
+        return None
 
 
 class Server(Spec):

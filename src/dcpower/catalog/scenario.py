@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from dcpower.catalog.loader import builtin_dir, data_path, format_validation_error, read_toml, suggest
 from dcpower.errors import InputError, SpecError
@@ -146,6 +146,15 @@ class Onsite(_Part):
     turbines: UnitCount = 0
     battery: str | None = None
     batteries: UnitCount = 0
+
+    @model_validator(mode="after")
+    def _units_have_a_model(self):
+        # a count with no model was silently left out of the supply
+        for count, model, example in (("turbines", "turbine", "titan-130"), ("batteries", "battery", "megapack-2xl")):
+            if getattr(self, count) and not getattr(self, model):
+                raise ValueError(f"{count} = {getattr(self, count)} but no {model} is named; add {model} = "
+                                 f"\"{example}\" (dcpower specs list {model}) or set {count} = 0")
+        return self
 
 
 class SizingChoice(_Part):

@@ -74,6 +74,8 @@ def build_out(r: Resolved, rec: Recorder) -> dict:
         batteries += p.batteries
         if p.turbines and turbine is None:
             raise InputError(f"phase '{p.name}' adds turbines but the scenario names no [onsite] turbine")
+        if p.batteries and battery is None:  # they counted for nothing
+            raise InputError(f"phase '{p.name}' adds batteries but the scenario names no [onsite] battery")
         t_cap = turbines * turbine.rated_power.quantity.to("MW") if turbine is not None else Q_(0.0, "MW")
         b_cap = batteries * battery.power.quantity.to("MW") if battery is not None else Q_(0.0, "MW")
         firm = grid + t_cap

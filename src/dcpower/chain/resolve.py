@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -312,6 +313,9 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     if settings is not None and not isinstance(settings, Mapping):
         raise InputError(f"settings must be a mapping such as {{'electrical.ups_efficiency': 0.97}}, "
                          f"got {type(settings).__name__}")
+    if settings and not all(isinstance(k, str) for k in settings):
+        bad = next(k for k in settings if not isinstance(k, str))
+        raise InputError(f"settings key {bad!r} is not a --set key; keys are text such as 'electrical.ups_efficiency'")
     scen, spec_overrides, changed = _scenario_with_overrides(scenario, specs_dirs, settings or {}, overrides)
     # A cooling chosen here, with no server named with it, lets the server follow the hall.
     named = {k for k, v in {**overrides, **(settings or {})}.items() if v is not None}
@@ -324,7 +328,7 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
             spec = override_spec(spec, spec_overrides[category])
         return spec
 
-    warnings: list[str] = []
+    warnings: list[str] = _phase_warning(scen, named)
     acc = get("accelerator", scen.accelerator)
     cooling = get("cooling", scen.cooling)
     if "accelerator" in named and not named & {"cooling", "server", "gpus_per_server"}:
@@ -359,6 +363,15 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     return dataclasses.replace(resolved, title=title)
 
 
+def _phase_warning(scen: Scenario, named: set) -> list[str]:
+    """A phased scenario's phases keep their own GPUs: say so when the headline's are changed."""
+    changed = sorted(named & {"gpus", "accelerator"})
+    if not scen.phases or not changed:
+        return []
+    return [f"{', '.join(changed)} changed the headline estimate only; the {len(scen.phases)} phases keep their "
+            "own GPU counts and accelerators (edit [[phases]] in the scenario file to change them)"]
+
+
 def _electrical(get, ident: str, kind: str, field: str | None = None) -> Spec:
     """The electrical spec ``ident``, which must be of ``kind`` (a transformer is not a UPS)."""
     try:
@@ -379,7 +392,10 @@ def _as_dirs(specs_dirs) -> tuple:
         return ()
     if isinstance(specs_dirs, (str, Path)):
         return (specs_dirs,)
-    return tuple(specs_dirs)
+    try:
+        return tuple(specs_dirs)
+    except TypeError:
+        raise InputError(f"specs_dirs must be a path or a list of paths, got {specs_dirs!r}") from None
 
 
 def _scenario_with_overrides(scenario, specs_dirs, settings: Mapping, overrides: dict):
@@ -615,6 +631,15 @@ def _fabrics(scen: Scenario, catalog: Catalog, server: Server) -> tuple[FabricPa
 _WEATHER_CACHE: dict[str, Weather] = {}
 
 
+def _file_key(path: Path) -> str:
+    """Where ``path`` leads and when it changed; a missing file or a symbolic-link loop keys as
+    changed never (Path.resolve raised RuntimeError on a loop), and the read names the problem."""
+    try:
+        return f"{os.path.realpath(path)}:{path.stat().st_mtime_ns}"
+    except OSError:
+        return f"{os.path.realpath(path)}:0"
+
+
 def load_weather(scen: Scenario, site: Site, site_folder: Path | None = None) -> Weather:
     """The scenario's weather file (EPW, or dcpower's compact ``.csv.gz``) if it names one, else the
     site's shipped typical year (cached per process).
@@ -631,13 +656,13 @@ def load_weather(scen: Scenario, site: Site, site_folder: Path | None = None) ->
         path = Path(scen.weather)
         # dcpower's own compact form (specs/.../*.csv.gz) is read as such, anything else as an EPW file
         read = compact.read_compact if path.name.endswith(".csv.gz") else epw.read_epw
-        key = f"epw:{path.resolve()}:{path.stat().st_mtime_ns if path.exists() else 0}"
+        key = f"epw:{_file_key(path)}"
         if key not in _WEATHER_CACHE:
             _WEATHER_CACHE[key] = read(path)
         remember_input(path)
         return _WEATHER_CACHE[key]
     path = data_path(site_folder or builtin_dir(), site.weather, f"site '{site.id}': weather")
-    key = f"compact:{path.resolve()}:{path.stat().st_mtime_ns if path.exists() else 0}"
+    key = f"compact:{_file_key(path)}"
     if key not in _WEATHER_CACHE:
         _WEATHER_CACHE[key] = compact.read_compact(path)
     remember_input(path)

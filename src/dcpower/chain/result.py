@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from dcpower.errors import DcpowerError, DcpowerWarning
+from dcpower.catalog.loader import suggest
+from dcpower.errors import DcpowerError, DcpowerWarning, InputError
 from dcpower.report import Report, Table
 from dcpower.units import format_unit
 
@@ -253,6 +254,8 @@ def result_key(name: str) -> str:
 
 def display_unit(name: str, units: str = "si") -> str:
     """Display unit of result ``name`` for ``units`` ("si" or "us"); "" when dimensionless."""
+    if units not in ("si", "us"):  # anything else used to read as "us"
+        raise InputError(f"units {units!r}: use 'si' or 'us'")
     return RESULT_UNITS.get(result_key(name), ("", ""))[0 if units == "si" else 1]
 
 
@@ -386,6 +389,8 @@ class Estimate:
 
     def value(self, name: str, units: str = "si"):
         """Result ``name`` converted to its display unit for ``units`` ("si" or "us")."""
+        if name not in self.results:
+            raise InputError(f"unknown result '{name}'; {suggest(name, list(self.results))}")
         q = self.results[name]
         target = display_unit(name, units)
         if not target:

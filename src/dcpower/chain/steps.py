@@ -187,6 +187,9 @@ def _psu_efficiencies(r: Resolved, dc_full, dc_idle, dc_busy, u):
 def _servers_per_rack(r: Resolved, gps: int, server_full) -> tuple[int, str]:
     s, srv = r.scenario, r.server
     if s.gpus_per_rack:
+        if np.any(np.asarray(s.gpus_per_rack) < gps):  # a rack that cannot hold one server
+            raise InputError(f"gpus_per_rack {np.min(s.gpus_per_rack)} is fewer than the {gps} GPUs of one "
+                             f"server ({srv.id}); give at least {gps}, a multiple of {gps}")
         return max(s.gpus_per_rack // gps, 1), "scenario gpus_per_rack"
     if s.rack_power_limit is not None:
         spr = it_load.servers_per_rack_from_power(np.max(server_full), s.rack_power_limit.quantity)

@@ -32,6 +32,9 @@ def check_output(path) -> Path:
     p = Path(path)
     if not str(path) or p.name in ("", ".", ".."):
         raise InputError(f"cannot write '{path}': give a file name")
+    if str(path).endswith(("/", os.sep)):  # Path() drops the slash: "out.txt/" would write the file out.txt
+        raise InputError(f"cannot write {path}: a name ending in '/' is a folder; give a file name, "
+                         f"e.g. {str(path).rstrip('/' + os.sep)}")
     folder = p.parent
     if not folder.is_dir():
         raise InputError(f"cannot write {path}: folder '{folder}' does not exist; create it first")

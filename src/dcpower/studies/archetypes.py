@@ -18,15 +18,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from dcpower.catalog.loader import builtin_dir, data_path, load_catalog, read_toml
+from dcpower.catalog.loader import builtin_dir, data_path, describe_error, load_catalog, read_toml
 from dcpower.catalog.models import SpecValue
 from dcpower.chain.estimate import estimate_resolved
 from dcpower.chain.resolve import resolve
 from dcpower.errors import DcpowerError, InputError
 from dcpower.report import Report, Table
-from dcpower.studies.campuses import CampusLoad, Compared, load_campuses, number
+from dcpower.studies.campuses import (CampusLoad, Compared, ReportedPue, ReportedWue, StrictData, load_campuses,
+                                      number)
 
 __all__ = ["validate_archetypes", "ArchetypeValidation", "ArchetypeResult", "ArchetypeFile", "archetype_file",
            "load_archetypes", "LIQUID_SCENARIO"]
@@ -41,8 +42,7 @@ def archetype_file() -> Path:
 
 # ---------------------------------------------------------------- the data file
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_Strict = StrictData
 
 
 class ArchetypeCase(_Strict):
@@ -54,8 +54,8 @@ class ArchetypeCase(_Strict):
     weather: str              # compact weather file, relative to the specs folder
     station: str
     climate_zone: SpecValue
-    pue: SpecValue
-    wue: SpecValue | None = None
+    pue: ReportedPue
+    wue: ReportedWue = None
     note: str | None = None
 
 
@@ -76,7 +76,7 @@ def load_archetypes(path=None) -> ArchetypeFile:
             entry = (data.get("case") or [{}])[loc[1]]
             loc[:2] = [f"case '{entry.get('id', loc[1]) if isinstance(entry, dict) else loc[1]}'"]
         where = ".".join(str(x) for x in loc)
-        raise InputError(f"{file}: {where}: {err['msg']}; see specs/validation/archetypes.toml for the format") \
+        raise InputError(f"{file}: {where}: {describe_error(err)}; see specs/validation/archetypes.toml for the format") \
             from None
 
 

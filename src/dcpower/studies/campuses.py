@@ -21,18 +21,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from dcpower.catalog.loader import builtin_dir, data_path, load_catalog, read_toml
-from dcpower.catalog.models import SpecValue
+from dcpower.catalog.bounds import Dim
+from dcpower.catalog.loader import builtin_dir, data_path, describe_error, load_catalog, read_toml
+from dcpower.catalog.models import SpecValue, check_field
+from dcpower.catalog.scenario import MAX_PUE, GpuCount
 from dcpower.chain.estimate import estimate_resolved
 from dcpower.chain.resolve import resolve
 from dcpower.errors import DcpowerError, InputError
 from dcpower.report import Report, Table
 
 __all__ = ["validate_campuses", "CampusValidation", "CampusResult", "TypicalResult", "CampusFile",
-           "campus_file", "load_campuses", "archetype_for", "Compared", "number"]
+           "campus_file", "load_campuses", "archetype_for", "Compared", "number", "StrictData", "ReportedPue",
+           "ReportedWue"]
 
 
 def campus_file() -> Path:
@@ -41,19 +45,35 @@ def campus_file() -> Path:
 
 # ---------------------------------------------------------------- the data file
 
-class _Strict(BaseModel):
+class StrictData(BaseModel):
+    """A validation data table: no unknown keys, and each value in its declared range and dimension."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_range(cls, v, info):
+        return check_field(cls, info.field_name, v)
+
+
+_Strict = StrictData
+# What operators publish: PUE (facility over IT energy, so at least 1) and site WUE.
+ReportedPue = Annotated[SpecValue, Dim("[dimensionless]", 1, MAX_PUE, what="a reported PUE",
+                                       why="PUE is facility energy over IT energy, at least 1")]
+ReportedWue = Annotated[SpecValue | None, Dim("[water_intensity]", "0 L/kWh", "20 L/kWh", what="a reported WUE",
+                                              why="site water per IT energy, e.g. '0.18 L/kWh'")]
 
 
 class CampusLoad(_Strict):
     """What dcpower runs at every campus: the IT hall and how busy it is."""
 
-    gpus: int
+    gpus: GpuCount
     accelerator: str
     server: str
     workload: str
     it_note: str
-    utilization: SpecValue
+    utilization: Annotated[SpecValue, Dim("[dimensionless]", 0, 1, open_low=True, what="a utilization",
+                                          why="average power as a fraction of maximum, e.g. 0.8")]
 
 
 class Campus(_Strict):
@@ -68,9 +88,9 @@ class Campus(_Strict):
     fallback: str             # the archetype used while the intended one is not in the catalog
     weather: str              # compact weather file, relative to the specs folder
     station: str
-    station_distance: SpecValue
-    pue: SpecValue
-    wue: SpecValue | None = None
+    station_distance: Annotated[SpecValue, Dim("[length]", "0 km", what="a distance")]
+    pue: ReportedPue
+    wue: ReportedWue = None
     note: str | None = None
 
 
@@ -80,8 +100,8 @@ class Typical(_Strict):
     id: str
     name: str
     archetype: str
-    pue: SpecValue
-    wue: SpecValue | None = None
+    pue: ReportedPue
+    wue: ReportedWue = None
     note: str | None = None
 
 
@@ -104,7 +124,7 @@ def load_campuses(path=None) -> CampusFile:
             entry = (data.get(loc[0]) or [{}])[loc[1]]
             loc[:2] = [f"{loc[0]} '{entry.get('id', loc[1]) if isinstance(entry, dict) else loc[1]}'"]
         where = ".".join(str(x) for x in loc)
-        raise InputError(f"{file}: {where}: {err['msg']}; see specs/validation/campuses.toml for the format") \
+        raise InputError(f"{file}: {where}: {describe_error(err)}; see specs/validation/campuses.toml for the format") \
             from None
 
 

@@ -34,7 +34,7 @@ from dcpower.report import Report, Table, fmt_number
 from dcpower.studies.variants import MAX_VARIANTS, check_field, run_variant
 from dcpower.units import Q_
 
-__all__ = ["compare", "Comparison", "parse_vary", "DEFAULT_RESULTS"]
+__all__ = ["compare", "Comparison", "parse_vary", "vary_pairs", "check_results", "DEFAULT_RESULTS"]
 
 # The results a compact table shows (compare --results all shows every one).
 DEFAULT_RESULTS = ("it_power", "facility_power", "facility_power_average", "pue", "pue_design",
@@ -156,6 +156,56 @@ class Comparison:
         return f"<Comparison of {len(self.variants)}: {', '.join(self.variants)}>"
 
 
+
+def check_results(results: Sequence[str] | None) -> None:
+    """Raise InputError unless every name in ``results`` is a result dcpower computes."""
+    if results is None:
+        return
+    if isinstance(results, str) or not all(isinstance(r, str) for r in results):
+        raise InputError(f"results must be a list of result names such as ['facility_power', 'pue'], got {results!r}")
+    if not results:
+        raise InputError("no results named; give at least one, e.g. facility_power,pue, or all")
+    unknown = [r for r in results if r not in RESULT_UNITS]
+    if unknown:
+        raise InputError(f"unknown result '{unknown[0]}'; {suggest(unknown[0], list(RESULT_UNITS))}")
+
+
+
+def _scenario_list(scenarios) -> list:
+    """``scenarios`` as a list; one id, path or Scenario is a list of one (not of its letters)."""
+    if scenarios is None:
+        return []
+    if isinstance(scenarios, (str, Path)) or hasattr(scenarios, "model_dump"):
+        return [scenarios]
+    try:
+        return list(scenarios)
+    except TypeError:
+        raise InputError(f"scenarios must be a list of scenario ids or TOML files, got {scenarios!r}") from None
+
+
+def vary_pairs(vary, overrides: dict, settings: dict | None) -> list[tuple[str, list[str]]]:
+    """``(field, values)`` of ``vary``; a field varied twice, or varied and also fixed by an
+    option or a setting, is refused (one of the two would be silently lost)."""
+    if isinstance(vary, dict):
+        pairs = [(k, [str(v)] if isinstance(v, (str, int, float)) else [str(x) for x in v])
+                 for k, v in vary.items()]
+    else:
+        pairs = [parse_vary(v) for v in ([vary] if isinstance(vary, str) else vary)]
+    seen = set()
+    for k, vals in pairs:
+        check_field(k)
+        if not vals:
+            raise InputError(f"--vary {k}: give at least one value")
+        if k in seen:
+            raise InputError(f"--vary {k} is given twice; put all its values in one: --vary {k}=A,B,C")
+        seen.add(k)
+        fixed = overrides.get(k) if overrides.get(k) is not None else (settings or {}).get(k)
+        if fixed is not None:
+            how = f"--{k.replace('_', '-')} {fixed}" if k in overrides else f"--set {k}={fixed}"
+            raise InputError(f"{k} is both varied (--vary {k}=...) and fixed ({how}); drop one of the two")
+    return pairs
+
+
 def compare(scenarios: Sequence[Any] | None = None, *, vary: dict[str, Sequence] | Sequence[str] | None = None,
             results: Sequence[str] | None = DEFAULT_RESULTS, specs_dirs=(), settings: dict | None = None,
             units: str = "si", progress=None, **overrides) -> Comparison:
@@ -187,21 +237,10 @@ def compare(scenarios: Sequence[Any] | None = None, *, vary: dict[str, Sequence]
     >>> c.variants
     ['cooling=air-chiller', 'cooling=dlc-tower']
     """
-    if results is not None:
-        unknown = [r for r in results if r not in RESULT_UNITS]
-        if unknown:
-            raise InputError(f"unknown result '{unknown[0]}'; {suggest(unknown[0], list(RESULT_UNITS))}")
-    scenarios = list(scenarios or [])
+    check_results(results)
+    scenarios = _scenario_list(scenarios)
     if vary:
-        if isinstance(vary, dict):
-            pairs = [(k, [str(v)] if isinstance(v, (str, int, float)) else [str(x) for x in v])
-                     for k, v in vary.items()]
-        else:
-            pairs = [parse_vary(v) for v in ([vary] if isinstance(vary, str) else vary)]
-        for k, vals in pairs:
-            check_field(k)
-            if not vals:
-                raise InputError(f"--vary {k}: give at least one value")
+        pairs = vary_pairs(vary, overrides, settings)
         if len(scenarios) > 1:
             raise InputError("with --vary, give at most one scenario (the base)")
         base = scenarios[0] if scenarios else overrides.pop("scenario", None)

@@ -174,7 +174,7 @@ def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), sett
     water : str or Quantity, optional
         Budget for ``water_per_day`` (annual mean), e.g. ``"1 Mgal/day"``. [volume/time]
     specs_dirs, settings, **overrides
-        As for :func:`dcpower.estimate` (``gpus`` is what is solved for).
+        As for :func:`dcpower.estimate`, less ``gpus``: the count is what is solved for.
     progress : callable, optional
         Called as ``progress(done, total)`` as each budget is solved, then once more when the
         estimate at the fitted count is done (``total`` is the number of budgets plus one).
@@ -195,7 +195,10 @@ def fit(scenario=None, *, power=None, grid=None, water=None, specs_dirs=(), sett
     budgets = {k: v for k, v in (("power", power), ("grid", grid), ("water", water)) if v is not None}
     if not budgets:
         raise InputError("give a budget: --power '150 MW', --grid '150 MW' or --water '1 Mgal/day'")
-    overrides.pop("gpus", None)
+    fixed = overrides.pop("gpus", None)
+    fixed = (settings or {}).get("gpus") if fixed is None else fixed
+    if fixed is not None:  # it was dropped without a word, and the count found regardless
+        raise InputError(f"gpus = {fixed} is what fit finds; leave the GPU count out (--set gpus) and give the budgets")
     limits = {k: _budget(k, v) for k, v in budgets.items()}
     base = resolve(scenario, specs_dirs=specs_dirs, settings=settings, **overrides)
     air = AirStates.hours_of(base.weather)

@@ -21,16 +21,17 @@ from dataclasses import field as dc_field
 from typing import Sequence
 
 import numpy as np
+import pint
 
 from dcpower.catalog.loader import load_catalog
-from dcpower.catalog.models import SpecValue
+from dcpower.catalog.models import SpecValue, field_dim
 from dcpower.chain.estimate import chain_warnings
 from dcpower.chain.resolve import Resolved, resolve, title_for
 from dcpower.chain.result import display_unit, frame
 from dcpower.chain.run import CHAIN_RESULTS, chain_results, run_chain
 from dcpower.errors import InputError
 from dcpower.report import Report, Table
-from dcpower.studies.compare import Comparison
+from dcpower.studies.compare import Comparison, check_results
 from dcpower.studies.variants import check_field, run_variant, split_fields
 from dcpower.units import Q_, format_unit, parse_quantity
 from dcpower.weather.model import AirStates
@@ -48,8 +49,9 @@ INTEGER_FIELDS = {"gpus", "gpus_per_server", "gpus_per_rack", "onsite.turbines",
 def parse_range(text: str) -> tuple[str, str]:
     """``"1000..200000"`` -> ``("1000", "200000")``; ends may carry units (``"2 K..6 K"``)."""
     start, sep, stop = str(text).partition("..")
-    if not sep or not start.strip() or not stop.strip():
-        raise InputError(f"range '{text}': write START..STOP, e.g. 1000..200000")
+    # "1000...2000" read as 1000..0.2 ("reversed"), "1..2..3" as a stop of "2..3"
+    if not sep or not start.strip() or not stop.strip() or ".." in stop or stop.startswith("."):
+        raise InputError(f"range '{text}': write START..STOP with two dots, e.g. 1000..200000")
     return start.strip(), stop.strip()
 
 
@@ -68,7 +70,7 @@ def _magnitude(text: str, what: str):
 def steps_between(start: float, stop: float, steps: int, log: bool = False, integer: bool = False) -> list:
     """``steps`` values from ``start`` to ``stop``, both included; rounded to distinct integers
     when ``integer``. Raises InputError for an empty or reversed range."""
-    if not 2 <= steps <= MAX_STEPS:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 2 <= steps <= MAX_STEPS:
         raise InputError(f"--steps {steps}: a sweep takes 2 to {MAX_STEPS:,} steps")
     if not (math.isfinite(start) and math.isfinite(stop)):
         raise InputError(f"range {start:g}..{stop:g}: both ends must be finite numbers")
@@ -140,14 +142,33 @@ def _step_values(field_name, start, stop, steps, log, values) -> tuple[list, str
         return vals, ""
     if start is None or stop is None:
         raise InputError("give START and STOP (or values) for the sweep")
-    a, ua = _magnitude(str(start), f"{field_name} start")
-    b, ub = _magnitude(str(stop), f"{field_name} stop")
+    a, ua = _end(start, field_name, "start", stop)
+    b, ub = _end(stop, field_name, "stop", start)
     if ua != ub:
-        if ua and ub:
-            b = float(parse_quantity(str(stop)).to(ua).magnitude)
-        else:
+        if not (ua and ub):
             raise InputError(f"range {start}..{stop}: give both ends in the same unit")
+        try:
+            q_start, q_stop = parse_quantity(str(start)), parse_quantity(str(stop))
+            if q_start._is_multiplicative != q_stop._is_multiplicative:  # 2 K (a difference) .. 6 degF (a temperature)
+                raise pint.DimensionalityError(ua, ub)
+            b = float(q_stop.to(ua).magnitude)
+        except pint.DimensionalityError:
+            raise InputError(f"range {start}..{stop}: the ends are different quantities ({ua}, {ub}); "
+                             "give both in units of the same kind, e.g. 2K..6K") from None
     return steps_between(a, b, steps, log, field_name in INTEGER_FIELDS), ua
+
+
+def _end(text, field_name: str, which: str, other) -> tuple[float, str]:
+    """One end of a range; a name where a number belongs (``cooling=air-chiller..dlc-tower``)
+    points to ``dcpower compare``, which varies names."""
+    t = str(text).strip()
+    if t and not (t[0].isdigit() or t[0] in "+-." or t.lower().startswith(("nan", "inf"))):
+        raise InputError(f"{field_name} = {text}..{other}: a sweep steps a number and '{t}' is not one; "
+                         f"to compare names use: dcpower compare --vary {field_name}={text},{other}"
+                         if which == "start" else
+                         f"{field_name} = {other}..{text}: a sweep steps a number and '{t}' is not one; "
+                         f"to compare names use: dcpower compare --vary {field_name}={other},{text}")
+    return _magnitude(t, f"{field_name} {which}")
 
 
 def _batch_magnitudes(r: Resolved, field_name: str, vals: list, unit: str):
@@ -164,6 +185,10 @@ def _batch_magnitudes(r: Resolved, field_name: str, vals: list, unit: str):
     if not isinstance(current, SpecValue):
         return None
     target = current.quantity.units
+    dim = field_dim(type(owner), attr)
+    if dim is not None:  # "2..6" or "2 degC..6 degC" for a temperature difference: the field's own message
+        for v in (vals[0], vals[-1]):
+            parse_quantity(f"{v} {unit}".strip(), dim.dimension, f"{field_name} = {v} {unit}".strip())
     return np.array([float(Q_(float(v), unit or "dimensionless").to(target).magnitude) for v in vals])
 
 
@@ -237,6 +262,7 @@ def sweep(field_name: str, start=None, stop=None, *, steps: int = 10, log: bool 
     [1000, 50500, 100000]
     """
     check_field(field_name)
+    check_results(results)
     vals, unit = _step_values(field_name, start, stop, steps, log, values)
     catalog = load_catalog(specs_dirs)
     base = resolve(scenario, specs_dirs=specs_dirs, settings=settings, catalog=catalog, **overrides)

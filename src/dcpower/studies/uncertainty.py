@@ -258,7 +258,13 @@ def uncertainty(scenario=None, *, samples: int = 1000, seed: int | None = None, 
     """
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or not 1 <= samples <= MAX_SAMPLES:
         raise InputError(f"uncertainty needs 1 to {MAX_SAMPLES:,} samples, got {samples!r}; e.g. 1000")
-    if not 0 <= float(spread) <= 10:
+    try:
+        spread = float(spread)
+    except (TypeError, ValueError):
+        raise InputError(f"spread {spread!r} is not a number; 1 uses the catalog's ranges, 0.5 halves them") from None
+    if estimate is not None and not isinstance(estimate, Estimate):
+        raise InputError(f"estimate must be a dcpower.Estimate (from dcpower.estimate()), got {type(estimate).__name__}")
+    if not 0 <= spread <= 10:
         raise InputError(f"spread {spread!r} is outside 0..10; 1 uses the catalog's ranges")
     seed = DEFAULT_SEED if seed is None else check_seed(seed)
     if estimate is None:

@@ -36,14 +36,17 @@ hosts at the workload's busy load.
 
 from __future__ import annotations
 
+import os
 import statistics
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 
-from dcpower.catalog.loader import builtin_dir, load_catalog, read_toml
+from dcpower.catalog.bounds import Dim
+from dcpower.catalog.loader import builtin_dir, format_validation_error, load_catalog, read_toml, suggest
 from dcpower.catalog.models import SpecValue
 from dcpower.chain import steps
 from dcpower.chain.resolve import resolve
@@ -61,6 +64,12 @@ MAX_SAMPLES = 100_000
 STATISTICS = ("mean", "instantaneous peak")
 # The keys a case must give for the chain to rebuild it.
 CASE_KEYS = frozenset({"accelerator", "gpus", "measured_power"})
+# Every key a case may give (see specs/validation/hpl.toml); a misspelt one is named, not skipped.
+CASE_FIELDS = CASE_KEYS | {"id", "name", "level", "statistic", "workload", "server", "nodes", "interconnect", "list",
+                           "rmax", "rpeak", "note", "skip", "measurement"}
+# Where a measurement was taken: the whole system, one node, one accelerator.
+LEVELS = ("system", "node", "accelerator")
+MEASURED = Dim("[power]", "0 W", open_low=True, what="a measured power", why="a machine under load draws power")
 
 
 def validation_file() -> Path:
@@ -245,11 +254,17 @@ def validate(path=None, *, samples: int = 500, seed: int = 20261129, specs_dirs=
     if isinstance(samples, bool) or not isinstance(samples, int) or not 0 <= samples <= MAX_SAMPLES:
         raise InputError(f"validate takes 0 to {MAX_SAMPLES:,} samples per case, got {samples!r}")
     check_seed(seed)
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise InputError(f"validate needs the path of a validation TOML file, got {path!r}")
     file = Path(path) if path is not None else validation_file()
     data = read_toml(file, "a validation TOML file")
     raw = data.get("case")
     if not isinstance(raw, list) or not raw:
         raise InputError(f"{file}: no [[case]] tables; see specs/validation/hpl.toml for the format")
+    ids = [str(e.get("id")) for e in raw if isinstance(e, dict) and "id" in e]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise InputError(f"{file}: case id '{twice[0]}' is given twice; ids must be unique, rename one")
     catalog = load_catalog(specs_dirs)
     if settings:
         _check_settings(settings, catalog, specs_dirs)
@@ -273,17 +288,18 @@ def _check_settings(settings: dict, catalog, specs_dirs) -> None:
 def _run_case(entry: dict, catalog, specs_dirs, samples: int, seed: int, settings=None) -> CaseResult:
     c = CaseResult(id=str(entry.get("id", "?")), name=str(entry.get("name", entry.get("id", "?"))),
                    level=str(entry.get("level", "system")), workload=str(entry.get("workload", "hpl")),
-                   accelerator=str(entry.get("accelerator", "")), gpus=int(entry.get("gpus") or 0),
+                   accelerator=str(entry.get("accelerator", "")), gpus=_shown_count(entry.get("gpus")),
                    list=str(entry.get("list", "")), source="", skip=entry.get("skip"),
                    statistic=str(entry.get("statistic", "mean")))
     if c.skip:
         return c
     try:
         _check_statistic(c)
+        _check_keys(entry)
         if "measured_power" not in entry:
             raise InputError("no measured_power; add measured_power = { value = \"8.4 kW\", source = \"...\", "
                              "year = YYYY }, or skip = \"why\" for a case with no published measurement")
-        measured = SpecValue.model_validate(entry["measured_power"])
+        measured = _measured(entry["measured_power"])
         c.measured = float(measured.quantity.to("W").magnitude)
         c.source = measured.citation()
         r = resolve(_scenario(entry, catalog, specs_dirs), specs_dirs=specs_dirs, catalog=catalog,
@@ -321,13 +337,43 @@ def _scenario(entry: dict, catalog, specs_dirs):
     cooling = base.cooling if srv is None or srv.cooling == catalog.get("cooling", base.cooling).hall else \
         next(i for i, c in catalog.category("cooling").items() if c.hall == srv.cooling)
     util = SpecValue(value=1.0, source="user input (validate: busy for the whole measured run)")
-    return base.model_copy(update={
-        "id": "custom", "name": str(entry.get("name", "")), "gpus": int(entry["gpus"]),
+    case = {**base.model_dump(), **{
+        "id": "custom", "name": str(entry.get("name", "")), "gpus": entry["gpus"],
         "accelerator": entry["accelerator"], "server": server, "workload": entry.get("workload", "hpl"),
-        "utilization": util, "network": network, "storage": storage, "cooling": cooling})
+        "utilization": util, "network": network, "storage": storage, "cooling": cooling}}
+    try:  # validated, not model_copy: a GPU count of 0 or -5 ran, as 0 kW and -2 kW
+        return type(base).model_validate(case)
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc, "case", type(base))) from None
+
+
+def _measured(v) -> SpecValue:
+    """The case's measured power: a sourced power above zero."""
+    if not isinstance(v, dict):
+        raise InputError(f"measured_power {v!r} needs its source: write measured_power = {{ value = {v!r}, "
+                         "source = \"...\", year = YYYY }")
+    try:
+        measured = SpecValue.model_validate(v)
+    except ValidationError as exc:
+        raise InputError(format_validation_error(exc, "measured_power", SpecValue)) from None
+    measured.check(MEASURED)
+    return measured
+
+
+def _shown_count(v) -> int:
+    """The GPU count as shown in the table; a value that is no count fails the case when it is rebuilt."""
+    return v if isinstance(v, int) and not isinstance(v, bool) else 0
+
+
+def _check_keys(entry: dict) -> None:
+    unknown = sorted(set(entry) - CASE_FIELDS)
+    if unknown:
+        raise InputError(f"unknown key '{unknown[0]}'; {suggest(unknown[0], sorted(CASE_FIELDS))}")
 
 
 def _check_statistic(c: CaseResult) -> None:
+    if c.level not in LEVELS:  # any other level was compared as a whole system
+        raise InputError(f"level {c.level!r} is not one of: {', '.join(LEVELS)}")
     if c.statistic not in STATISTICS:
         raise InputError(f"statistic {c.statistic!r} is not one of: {', '.join(STATISTICS)}")
     if c.statistic == "instantaneous peak" and c.level == "system":

@@ -10,6 +10,7 @@ ratio with :mod:`dcpower.physics.psychrometrics`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -125,13 +126,17 @@ def _parse_design(line_text: str, path, line: int) -> DesignConditions | None:
 
 
 def _interpolate_gaps(values: np.ndarray, missing: np.ndarray, lines: np.ndarray, path, label: str,
-                      code: float) -> np.ndarray:
+                      code: float, unit: str = "") -> np.ndarray:
     """Fill missing hours linearly (cyclically: Dec 31 runs into Jan 1 of a typical year)."""
     if not missing.any():
         return values
     n = len(values)
     if missing.all():
-        fail(path, int(lines[0]), f"{label} is missing ({code:g}) in every row",
+        if unit == "degC" and np.all((values > 150) & (values < 400)):  # 99.9 and above is EPW's "missing"
+            fail(path, int(lines[0]), f"{label} is {values[0]:g} (above 99.9, EPW's code for missing) and as high "
+                 "in every row: the values look like kelvin", "EPW temperatures are in degC: subtract 273.15")
+        what = f"{code:g}" if np.all(values == code) else f"{code:g} or more, EPW's code for missing"
+        fail(path, int(lines[0]), f"{label} is missing ({what}) in every row",
               "use a weather file that has this field")
     # Longest run of consecutive missing hours, counted cyclically.
     start = int(np.argmin(missing))  # a present hour: runs never straddle the rotation
@@ -185,6 +190,8 @@ def read_epw(path) -> Weather:
     EnergyPlus Auxiliary Programs, "Weather Converter Program": EnergyPlus Weather File (EPW)
     Data Dictionary (US DOE / NREL, 2023).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise WeatherError(f"read_epw needs the path of an .epw file, got {path!r}")
     path = Path(path)
     lines = read_text(path, "an EnergyPlus .epw weather file").splitlines()
     if not lines or not lines[0].strip():
@@ -322,5 +329,5 @@ def _checked_column(column: np.ndarray, lines_arr, path, label, unit, code, low,
         i = int(np.flatnonzero(~missing)[np.argmax(out)])
         fail(path, int(lines_arr[i]), f"{label} {column[i]:g} {unit} is outside the physical "
              f"range {low:g} to {high:g} {unit}", f"fix the value, or write {code:g} (missing) to have it interpolated")
-    return _interpolate_gaps(column, missing, lines_arr, path, label, code)
+    return _interpolate_gaps(column, missing, lines_arr, path, label, code, unit)
 

@@ -26,9 +26,11 @@ def read_text(path: Path, kind: str) -> str:
     data = read_input(path, kind, MAX_WEATHER_BYTES, WeatherError)
     if path.suffix == ".gz" or data[:2] == b"\x1f\x8b":
         data = gunzip(data, path, kind, MAX_WEATHER_BYTES, WeatherError)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        fail(path, 1, "the file is UTF-16 text (as some Windows editors save it)", "save it as UTF-8 or ASCII")
     # EPW files are ASCII in practice; Latin-1 decodes any byte, so a stray accent in a
-    # station name or comment never stops the read.
-    return data.decode("latin-1")
+    # station name or comment never stops the read. A UTF-8 byte-order mark (Notepad) is dropped.
+    return data.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
 
 
 def parse_float(text: str, path, line: int, what: str) -> float:
