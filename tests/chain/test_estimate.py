@@ -244,3 +244,26 @@ def test_a_weather_file_that_is_a_symlink_loop_is_one_line(tmp_path):
     loop.symlink_to(loop)
     with pytest.raises(DcpowerError, match="loop.epw: cannot read"):
         dcpower.estimate(weather=loop)
+
+
+def test_a_changed_scenario_no_longer_carries_the_files_id_and_description():
+    # --accelerator gb200 --site phoenix --gpus 20000 on the built-in scenario printed
+    # "id": "memphis" and the description of 100,000 H100 on the TVA grid in its JSON
+    est = dcpower.estimate(accelerator="gb200", site="phoenix", gpus=20_000, sizing=False)
+    scen = est.resolved.to_dict()
+    assert scen["id"] == "custom" and "description" not in scen
+    assert scen["name"] == est.title and "Phoenix" in est.title
+    assert "memphis" not in str(scen).lower()
+    # the scenario's utility allocation and on-site fleet stay, and the user is told
+    assert any(w.startswith("site 'phoenix' keeps the scenario's onsite.grid_limit, onsite.turbines, "
+                            "onsite.batteries") for w in est.warnings)
+    moved = dcpower.estimate(site="phoenix", gpus=20_000, sizing=False,
+                             settings={"onsite.grid_limit": "60 MW", "onsite.turbines": 0, "onsite.batteries": 0})
+    assert not any("keeps the scenario's" in w for w in moved.warnings)
+    # naming the scenario's own site changes nothing, so nothing is renamed or said
+    same = dcpower.estimate(site="memphis", sizing=False)
+    assert same.resolved.to_dict()["id"] == "memphis"
+    assert not any("keeps the scenario's" in w for w in same.warnings)
+    # the unchanged file keeps its own
+    plain = dcpower.estimate(sizing=False).resolved.to_dict()
+    assert plain["id"] == "memphis" and "H100" in plain["description"]

@@ -50,6 +50,9 @@ STRUCTURAL = {"gpus", "ports", "port_speed", "endpoint_speed", "endpoints_per_un
 # A user's weather station farther than this from the scenario's site gets a warning that
 # the grid (prices, carbon) is still the site's.
 GRID_DISTANCE_WARNING_KM = 100.0
+# The id of a scenario once options or settings changed it: the file's id, name and
+# description would name a cluster that is not the one estimated (the title says what is).
+CHANGED_ID = "custom"
 
 
 class SampledValue:
@@ -316,7 +319,7 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
     if settings and not all(isinstance(k, str) for k in settings):
         bad = next(k for k in settings if not isinstance(k, str))
         raise InputError(f"settings key {bad!r} is not a --set key; keys are text such as 'electrical.ups_efficiency'")
-    scen, spec_overrides, changed = _scenario_with_overrides(scenario, specs_dirs, settings or {}, overrides)
+    scen, spec_overrides, changed, own_site = _scenario_with_overrides(scenario, specs_dirs, settings or {}, overrides)
     # A cooling chosen here, with no server named with it, lets the server follow the hall.
     named = {k for k, v in {**overrides, **(settings or {})}.items() if v is not None}
     follows = "cooling" in named and "server" not in named
@@ -328,7 +331,7 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
             spec = override_spec(spec, spec_overrides[category])
         return spec
 
-    warnings: list[str] = _phase_warning(scen, named)
+    warnings: list[str] = _phase_warning(scen, named) + _site_warning(scen, named, own_site)
     acc = get("accelerator", scen.accelerator)
     cooling = get("cooling", scen.cooling)
     if "accelerator" in named and not named & {"cooling", "server", "gpus_per_server"}:
@@ -358,8 +361,9 @@ def resolve(scenario: Scenario | str | Path | None = None, *, specs_dirs=(), set
         weather=weather, design=design, elevation=elevation, elevation_source=elevation_source,
         title="", warnings=tuple(warnings), support=get("support", scen.support) if scen.support else None)
     title = title_for(resolved)
-    if changed:  # the file's name no longer describes what is estimated
-        resolved = dataclasses.replace(resolved, scenario=scen.model_copy(update={"name": title}))
+    if changed:  # the file's id, name and description no longer describe what is estimated
+        resolved = dataclasses.replace(resolved, scenario=scen.model_copy(
+            update={"id": CHANGED_ID, "name": title, "description": None}))
     return dataclasses.replace(resolved, title=title)
 
 
@@ -370,6 +374,18 @@ def _phase_warning(scen: Scenario, named: set) -> list[str]:
         return []
     return [f"{', '.join(changed)} changed the headline estimate only; the {len(scen.phases)} phases keep their "
             "own GPU counts and accelerators (edit [[phases]] in the scenario file to change them)"]
+
+
+def _site_warning(scen: Scenario, named: set, own_site: str) -> list[str]:
+    """A site changed here (from ``own_site``, the file's) keeps the scenario's utility allocation
+    and on-site fleet: say so."""
+    on = scen.onsite
+    kept = [f"onsite.{k}" for k, v in (("grid_limit", on.grid_limit), ("turbines", on.turbines),
+                                        ("batteries", on.batteries)) if v and f"onsite.{k}" not in named]
+    if scen.site == own_site or not kept:
+        return []
+    return [f"site '{scen.site}' keeps the scenario's {', '.join(kept)}, which were chosen for the scenario's own "
+            f"site; set {', '.join(kept)} with --set for this one"]
 
 
 def _electrical(get, ident: str, kind: str, field: str | None = None) -> Spec:
@@ -399,7 +415,8 @@ def _as_dirs(specs_dirs) -> tuple:
 
 
 def _scenario_with_overrides(scenario, specs_dirs, settings: Mapping, overrides: dict):
-    """The scenario with shortcuts and ``--set`` settings applied; spec overrides; whether any applied."""
+    """The scenario with shortcuts and ``--set`` settings applied; spec overrides; whether any applied;
+    the site the scenario itself names."""
     unknown = set(overrides) - set(OVERRIDABLE)
     if unknown:
         raise InputError(f"unknown option(s) {', '.join(sorted(unknown))}; use {', '.join(OVERRIDABLE)}")
@@ -421,9 +438,10 @@ def _scenario_with_overrides(scenario, specs_dirs, settings: Mapping, overrides:
         merged["host_power"] = f"{q.magnitude} {q.units}"
     merged.update(settings)
     if not merged:
-        return scen, {}, False
+        return scen, {}, False, scen.site
+    own = scen
     scen, spec_overrides = apply_settings(scen, merged)
-    return scen, spec_overrides, True
+    return scen, spec_overrides, bool(spec_overrides) or scen != own, own.site
 
 
 def override_spec(spec: Spec, fields: Mapping[str, Any]) -> Spec:
