@@ -153,6 +153,18 @@ def _class_margin(r, cls_id, sink, t_avail, tower, out, inputs, step_results, re
                             "class in the catalog (W+); no class check made")
 
 
+def _chillers(ch: Chain, air_cooled: bool):
+    """The chiller model (None without chillers), how many, and the design load they carry."""
+    r = ch.resolved
+    z, design = r.scenario.sizing, ch.design
+    if not r.cooling.chiller:
+        return None, 0, Q_(0.0, "W")
+    q_chiller = Q_(float(np.max((design.loops.plant_heat[0] * (1 - design.rejection.economizer_fraction[0]))
+                                .to("W").magnitude)), "W")
+    chiller = r.catalog.get("chiller_unit", z.air_cooled_chiller if air_cooled else z.chiller)
+    return chiller, sz.redundant_units(q_chiller, chiller.capacity.quantity, z.cooling_redundancy), q_chiller
+
+
 def _cooling(ch: Chain, rec) -> dict:
     r = ch.resolved
     cat, s, c = r.catalog, r.scenario, r.cooling
@@ -170,13 +182,7 @@ def _cooling(ch: Chain, rec) -> dict:
     q_liquid = (f * first(ch.peak(design.it))).to("W")
     cdu = cat.get("cdu", z.cdu)
     n_cdu = sz.redundant_units(q_liquid, cdu.capacity.quantity, z.cooling_redundancy) if f > 0 else 0
-    n_ch, q_chiller = 0, Q_(0.0, "W")
-    chiller = None
-    if c.chiller:
-        q_chiller = Q_(float(np.max((design.loops.plant_heat[0] * (1 - design.rejection.economizer_fraction[0]))
-                                    .to("W").magnitude)), "W")
-        chiller = cat.get("chiller_unit", z.air_cooled_chiller if air_cooled else z.chiller)
-        n_ch = sz.redundant_units(q_chiller, chiller.capacity.quantity, z.cooling_redundancy)
+    chiller, n_ch, q_chiller = _chillers(ch, air_cooled)
     installed = design.loops.water_flow_design
     flow = first(ch.peak(installed if installed is not None else design.loops.water_flow)).to("L/s")
 
@@ -271,6 +277,17 @@ def _battery_for_job(n, eta, idle, trough, peak, mean, period, duty, supply_ramp
     return dyn.battery_requirement(t, load, grid)
 
 
+def _supply_ramps(s, cat):
+    """The utility's ramp limit, the on-site turbine (or None) and the ramp its fleet can follow."""
+    limit = s.ramp_limit.quantity.to("MW/min") if s.ramp_limit is not None else DEFAULT_RAMP_LIMIT
+    on = s.onsite
+    turbine = cat.get("turbine", on.turbine) if on.turbine and on.turbines else None
+    turbine_ramp = Q_(0.0, "MW/min")
+    if turbine is not None and turbine.ramp_rate is not None:
+        turbine_ramp = (on.turbines * turbine.ramp_rate.quantity).to("MW/min")
+    return limit, turbine, turbine_ramp
+
+
 def _dynamics(c: Chain, rec) -> dict:
     r = c.resolved
     s, cat = r.scenario, r.catalog
@@ -287,13 +304,8 @@ def _dynamics(c: Chain, rec) -> dict:
     swing = dyn.cluster_swing(n, trough, peak, eta).to("MW")
     ramp = dyn.cluster_ramp_rate(n, sw.ramp_rate.quantity * k, eta).to("MW/s")
 
-    limit_sv = s.ramp_limit
-    limit = limit_sv.quantity.to("MW/min") if limit_sv is not None else DEFAULT_RAMP_LIMIT
-    on = s.onsite
-    turbine = cat.get("turbine", on.turbine) if on.turbine and on.turbines else None
-    turbine_ramp = Q_(0.0, "MW/min")
-    if turbine is not None and turbine.ramp_rate is not None:
-        turbine_ramp = (on.turbines * turbine.ramp_rate.quantity).to("MW/min")
+    limit_sv, on = s.ramp_limit, s.onsite
+    limit, turbine, turbine_ramp = _supply_ramps(s, cat)
     supply_ramp = limit + turbine_ramp
 
     step = (n * (mean - idle) / eta).to("W")
