@@ -1,7 +1,7 @@
 """Speed target: 10,000 Monte Carlo samples of the full annual model within 2 s
 on a 2-core machine.
 
-Times ``dcpower.studies.uncertainty(samples=N)`` on the Memphis default (the deterministic estimate run
+Times ``dcpower.uncertainty(samples=N)`` on the Memphis default (the deterministic estimate run
 once beforehand and passed in, so the figure is the sampling itself: weather binning, N
 triangular draws of every ranged assumption, the vectorized facility model on N x ~150 bins,
 percentiles, and the one-at-a-time tornado), and the same call end to end including the
@@ -28,14 +28,14 @@ def main() -> None:
     import dcpower
 
     est = dcpower.estimate(args.scenario)
-    dcpower.studies.uncertainty(samples=10, estimate=est)  # warm caches (psychrometric table, catalog)
+    dcpower.uncertainty(samples=10, estimate=est)  # warm caches (psychrometric table, catalog)
     sampling, end_to_end = [], []
     for _ in range(args.runs):
         t = time.perf_counter()
-        u = dcpower.studies.uncertainty(samples=args.samples, estimate=est)
+        u = dcpower.uncertainty(samples=args.samples, estimate=est)
         sampling.append(time.perf_counter() - t)
         t = time.perf_counter()
-        dcpower.studies.uncertainty(args.scenario, samples=args.samples)
+        dcpower.uncertainty(args.scenario, samples=args.samples)
         end_to_end.append(time.perf_counter() - t)
     ms, me = statistics.median(sampling), statistics.median(end_to_end)
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
