@@ -174,11 +174,18 @@ def _check_sizing_figures() -> None:
     assert "design_loading = { value = 0.5," in scenario
 
 
-# Figures in the prose of docs/planning.md and docs/sizing.md (outside generated blocks): each is
-# a phrase here, checked against the catalog or the code, or a published rule with its source.
+# Figures in the prose of docs/planning.md, docs/reference.md and docs/sizing.md (outside generated
+# blocks): each is a phrase here, checked against the catalog or the code, or a published rule with
+# its source.
 DOC_FIGURES = {
     "docs/planning.md": {
         "within 0.2 %": "tests/studies/test_uncertainty.py checks the binned year at rel=2e-3",
+    },
+    "docs/reference.md": {
+        'value = "700 W"': "the example spec entry: h100-sxm max_power (checked)",
+        "ASHRAE 90.1 Appendix G": "the name of a published standard",
+        "more than 0.4 % of the hours (35 h, the share of the year beyond the ASHRAE 0.4 % design conditions)":
+            "chain.run.UNMET_HOURS_SHARE (checked); 0.4 % of 8,760 h",
     },
     "docs/sizing.md": {
         "10 MW at N+1 with 2.5 MW units = 5 units (12.5 MW); 2N = 8": "checked: physics.sizing",
@@ -204,6 +211,11 @@ def test_docs_prose_figures_are_checked(doc):
         text = text.replace(phrase, " ")
     found = [m.group(0) for m in RESULT_FIGURE.finditer(text)]
     assert not found, f"{doc}: figures outside generated blocks with no check: {found}"
+    if doc.endswith("reference.md"):
+        from dcpower.chain.run import UNMET_HOURS_SHARE
+
+        assert UNMET_HOURS_SHARE == 0.004 and round(UNMET_HOURS_SHARE * 8760) == 35
+        assert _spec("h100-sxm", "accelerator")["max_power"]["magnitude"] == 700
     if doc.endswith("sizing.md"):
         _check_sizing_figures()
         assert "2e-3" in (ROOT / "tests" / "studies" / "test_uncertainty.py").read_text(encoding="utf-8")
