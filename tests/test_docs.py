@@ -222,3 +222,61 @@ def test_docs_prose_figures_are_checked(doc):
         gen = (ROOT / "specs" / "equipment.toml").read_text(encoding="utf-8")
         assert re.search(r'derate_temperature = \{ value = "40 degC"', gen)
         assert re.search(r'temperature_derate = \{ value = "0.006 1/K"', gen)
+
+
+# ---------------------------------------------------------------- commands shown in the docs
+
+# Command lines the docs show in code blocks (not generated output, which test_block_is_current
+# reruns, nor docs/workshop.md, which tests/test_workshop.py runs): each runs as printed. Skipped:
+# lines that need a file the reader makes first, a plotting library, or many Monte Carlo samples.
+_SHOWN_SKIP = ("&&", ">", "my.toml", "my-specs", "plot ", "--uncertainty")
+
+
+def _shown_commands() -> list[tuple[str, str]]:
+    out = []
+    for f in build_docs.doc_files():
+        if f.name in ("workshop.md", "assumptions.md"):
+            continue
+        lines = f.read_text(encoding="utf-8").splitlines()
+        generated = {i for b in build_docs.find_blocks(f) for i in range(b.start, b.end)}
+        fence = False
+        for i, line in enumerate(lines):
+            if build_docs.FENCE.match(line):
+                fence = not fence
+                continue
+            text = line.strip().split("  #")[0].strip()
+            if fence and i not in generated and text.startswith("dcpower ") and not any(s in text for s in _SHOWN_SKIP):
+                out.append((f"{f.relative_to(ROOT)}:{i + 1}", text))
+    return out
+
+
+SHOWN = _shown_commands()
+
+
+@pytest.mark.parametrize("where,command", SHOWN, ids=[w for w, _ in SHOWN])
+def test_command_shown_in_the_docs_runs(where, command, tmp_path, monkeypatch):
+    import shlex
+
+    from click.testing import CliRunner
+
+    from dcpower.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(cli, ["-q", *shlex.split(command)[1:]])
+    assert r.exit_code == 0, (where, command, r.output)
+
+
+def test_the_refused_input_shown_in_the_readme_is_refused_so(capsys):
+    """README's "Inputs it refuses" example, run as the console script runs it: exit status 2,
+    the documented line on stderr, nothing on stdout."""
+    import shlex
+
+    from dcpower.cli import main
+
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Inputs it refuses"):]
+    block = re.search(r"```text\n\$ (dcpower .*)\n(Error: .*)\n```", section)
+    assert block, "README's refused-input example is missing"
+    code = main(shlex.split(block.group(1))[1:])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.strip() == block.group(2)
