@@ -174,11 +174,58 @@ def _check_sizing_figures() -> None:
     assert "design_loading = { value = 0.5," in scenario
 
 
-# Figures in the prose of docs/planning.md and docs/sizing.md (outside generated blocks): each is
-# a phrase here, checked against the catalog or the code, or a published rule with its source.
+def _check_validation_figures() -> None:
+    import dcpower
+    from dcpower.studies.validate import EPOCH_FACTOR
+
+    assert EPOCH_FACTOR == 1.82
+    assert 'measured_power = { value = "8.4 kW"' in (ROOT / "specs" / "validation" / "hpl.toml").read_text(encoding="utf-8")
+    mi300a = _spec("mi300a", "accelerator")["max_power"]
+    assert (mi300a["magnitude"], mi300a["high"]) == (550, "760 W")
+    assert _spec("gh200", "accelerator")["max_power"]["magnitude"] == 1000
+    servers = "".join((ROOT / "specs" / f).read_text(encoding="utf-8") for f in ("servers.toml", "servers-amd-intel.toml"))
+    assert 'accelerator_power_limit = { value = "680 W"' in servers
+    assert 'accelerator_power_limit = { value = "660 W", low = "624 W"' in servers
+    assert _spec("ibm-ac922-v100-sierra", "server")["cpu_power"]["magnitude"] == 2 * 300
+    assert _spec("ibm-ac922-v100", "server")["cpu_power"]["magnitude"] == 2 * 250
+    workloads = (ROOT / "specs" / "workloads.toml").read_text(encoding="utf-8")
+    assert "accelerator_busy_power = { value = 0.86," in workloads and "Marconi-100 0.64" in workloads
+    sierra = next(c for c in dcpower.validate(samples=0).cases if c.id == "sierra")
+    assert abs(sierra.estimate / sierra.measured - 1) < 0.01  # Sierra sits at the fitted share
+    campuses = (ROOT / "specs" / "validation" / "campuses.toml").read_text(encoding="utf-8")
+    assert "(29.4 degC)" in campuses
+    assert "utilization = { value = 0.3, low = 0.1, high = 0.5," in campuses
+
+
+# Figures in the prose of docs/planning.md, docs/reference.md, docs/sizing.md and docs/validation.md
+# (outside generated blocks): each is a phrase here, checked against the catalog or the code, or a
+# published rule with its source.
 DOC_FIGURES = {
     "docs/planning.md": {
         "within 0.2 %": "tests/studies/test_uncertainty.py checks the binned year at rel=2e-3",
+    },
+    "docs/reference.md": {
+        'value = "700 W"': "the example spec entry: h100-sxm max_power (checked)",
+        "ASHRAE 90.1 Appendix G": "the name of a published standard",
+        "more than 0.4 % of the hours (35 h, the share of the year beyond the ASHRAE 0.4 % design conditions)":
+            "chain.run.UNMET_HOURS_SHARE (checked); 0.4 % of 8,760 h",
+    },
+    "docs/validation.md": {
+        "Epoch AI's 1.82 × TDP × N": "studies.validate.EPOCH_FACTOR (checked)",
+        "the Latif node's 8.4 kW": "the node case's measured_power (checked)",
+        "the catalog's 550 W rating: the MI300A is configurable from 550 W to 760 W": "mi300a max_power and high (checked)",
+        "modules at 680 W and CSCS caps Alps's at 660 W (624 W before March 2025), against the module's 1,000 W rating":
+            "servers' accelerator_power_limit and gh200 max_power (checked)",
+        "taken at the 1,000 W rating": "gh200 max_power (checked)",
+        "draw 300 W per socket against the 250 W": "AC922 cpu_power of two sockets, Sierra and Marconi-100 (checked)",
+        "run at about 0.86 of its rating comes out at about 0.64 there": "the fitted HPL share, Sierra's residual and Marconi-100's share (checked)",
+        "lies above 1.0": "the accelerators' power limit, a share of 1",
+        "holds that part at 1.0": "the accelerators' power limit, a share of 1",
+        "the band's upper 5 %": "the band is P5-P95",
+        "outside air below 29.4 °C": "published: Microsoft, in the campus file's note (checked)",
+        "30 % utilization (Barroso and Hölzle 2007: servers spend most of their time between 10 and 50 %)":
+            "the campus load's utilization and its range (checked)",
+        "at 30 % utilization": "the campus load's utilization (checked)",
     },
     "docs/sizing.md": {
         "10 MW at N+1 with 2.5 MW units = 5 units (12.5 MW); 2N = 8": "checked: physics.sizing",
@@ -204,9 +251,74 @@ def test_docs_prose_figures_are_checked(doc):
         text = text.replace(phrase, " ")
     found = [m.group(0) for m in RESULT_FIGURE.finditer(text)]
     assert not found, f"{doc}: figures outside generated blocks with no check: {found}"
+    if doc.endswith("reference.md"):
+        from dcpower.chain.run import UNMET_HOURS_SHARE
+
+        assert UNMET_HOURS_SHARE == 0.004 and round(UNMET_HOURS_SHARE * 8760) == 35
+        assert _spec("h100-sxm", "accelerator")["max_power"]["magnitude"] == 700
+    if doc.endswith("validation.md"):
+        _check_validation_figures()
     if doc.endswith("sizing.md"):
         _check_sizing_figures()
         assert "2e-3" in (ROOT / "tests" / "studies" / "test_uncertainty.py").read_text(encoding="utf-8")
         gen = (ROOT / "specs" / "equipment.toml").read_text(encoding="utf-8")
         assert re.search(r'derate_temperature = \{ value = "40 degC"', gen)
         assert re.search(r'temperature_derate = \{ value = "0.006 1/K"', gen)
+
+
+# ---------------------------------------------------------------- commands shown in the docs
+
+# Command lines the docs show in code blocks (not generated output, which test_block_is_current
+# reruns, nor docs/workshop.md, which tests/test_workshop.py runs): each runs as printed. Skipped:
+# lines that need a file the reader makes first, a plotting library, or many Monte Carlo samples.
+_SHOWN_SKIP = ("&&", ">", "my.toml", "my-specs", "plot ", "--uncertainty")
+
+
+def _shown_commands() -> list[tuple[str, str]]:
+    out = []
+    for f in build_docs.doc_files():
+        if f.name in ("workshop.md", "assumptions.md"):
+            continue
+        lines = f.read_text(encoding="utf-8").splitlines()
+        generated = {i for b in build_docs.find_blocks(f) for i in range(b.start, b.end)}
+        fence = False
+        for i, line in enumerate(lines):
+            if build_docs.FENCE.match(line):
+                fence = not fence
+                continue
+            text = line.strip().split("  #")[0].strip()
+            if fence and i not in generated and text.startswith("dcpower ") and not any(s in text for s in _SHOWN_SKIP):
+                out.append((f"{f.relative_to(ROOT)}:{i + 1}", text))
+    return out
+
+
+SHOWN = _shown_commands()
+
+
+@pytest.mark.parametrize("where,command", SHOWN, ids=[w for w, _ in SHOWN])
+def test_command_shown_in_the_docs_runs(where, command, tmp_path, monkeypatch):
+    import shlex
+
+    from click.testing import CliRunner
+
+    from dcpower.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(cli, ["-q", *shlex.split(command)[1:]])
+    assert r.exit_code == 0, (where, command, r.output)
+
+
+def test_the_refused_input_shown_in_the_readme_is_refused_so(capsys):
+    """README's "Inputs it refuses" example, run as the console script runs it: exit status 2,
+    the documented line on stderr, nothing on stdout."""
+    import shlex
+
+    from dcpower.cli import main
+
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Inputs it refuses"):]
+    block = re.search(r"```text\n\$ (dcpower .*)\n(Error: .*)\n```", section)
+    assert block, "README's refused-input example is missing"
+    code = main(shlex.split(block.group(1))[1:])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and err.strip() == block.group(2)

@@ -236,6 +236,11 @@ def test_1_explain_shows_the_cycles_of_concentration(baseline):
     assert quoted("extreme design weather")
     notes = json.dumps(_catalog("site", "memphis"))
     assert "20-year return-period maximum dry-bulb" in notes and "extreme maximum wet-bulb" in notes
+    # "in Memphis the extreme wet-bulb": the design-point step names the condition that sets the peak
+    assert "in Memphis the extreme wet-bulb" in PROSE
+    step = next(s for s in baseline["steps"] if s["title"].startswith("Design point"))
+    condition = next(r["value"] for r in step["results"] if r["name"] == "design condition")
+    assert condition.startswith("extreme wet-bulb") and condition.endswith("set the peak")
 
 
 def test_1_utilization_range_is_the_scenarios():

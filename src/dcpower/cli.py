@@ -207,7 +207,7 @@ _SCENARIO_OPTIONS = {
                             help="Cooling id: air-chiller, rear-door, dlc-tower, dlc-drycooler, immersion, "
                                  "air-economizer, air-aircooled-chiller."),
     "pue": click.option("--pue", type=click.FloatRange(min=1), help="Replace the cooling and electrical model by a "
-                                                                     "fixed PUE (>= 1)."),
+                                                                     "fixed PUE, 1 to 4."),
     "settings": click.option("--set", "settings", multiple=True, metavar="KEY=VALUE", shell_complete=complete_settings,
                              help="Set any scenario field or a field of a selected spec, e.g. "
                                   "electrical.ups_efficiency=0.97, cooling.cycles_of_concentration=6."),
@@ -676,7 +676,8 @@ def _parse_results(text, default):
 @cli.command("compare")
 @click.argument("scenarios", nargs=-1, shell_complete=complete_scenario)
 @click.option("--vary", "vary", multiple=True, metavar="FIELD=A,B,...", shell_complete=complete_vary,
-              help="Variants of one field: an estimate option (gpus, accelerator, site, cooling, utilization, pue) "
+              help="Variants of one field: an estimate option (gpus, accelerator, server, workload, site, cooling, "
+                   "utilization, pue, ...) "
                    "or a --set key (cooling.approach). Repeat for every combination.")
 @scenario_options()
 @_results_option("a dozen headline results")
