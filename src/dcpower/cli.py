@@ -337,8 +337,13 @@ def _band_samples(ctx, param, value):
     if value is not None and value < MIN_BAND_SAMPLES:
         raise click.BadParameter(f"{value} sample{'' if value == 1 else 's'} cannot give a P5-P95 band; it needs at "
                                  f"least {MIN_BAND_SAMPLES} (one in twenty lies beyond each end); "
-                                 "try --uncertainty 1000", ctx, param)
+                                 f"try {param.opts[0]} 1000", ctx, param)
     return value
+
+
+def _band_samples_or_none(ctx, param, value):
+    """As :func:`_band_samples`, with 0 for no bands at all."""
+    return value if value == 0 else _band_samples(ctx, param, value)
 
 
 @cli.command()
@@ -798,7 +803,8 @@ def fit_cmd(ctx, power, grid_budget, water, fmt, units, output, **params):
 
 @cli.command("validate")
 @click.option("--samples", type=click.IntRange(min=0, max=100_000), default=500, show_default=True,
-              help="Monte Carlo samples per case for the P5-P95 band (0: none).")
+              callback=_band_samples_or_none,
+              help=f"Monte Carlo samples per case for the P5-P95 band: 0 for none, else {MIN_BAND_SAMPLES} or more.")
 @click.option("--seed", type=click.IntRange(min=0), default=20261129, show_default=True, help="Seed of the samples.")
 @click.option("--data", type=click.Path(dir_okay=False), help="Your own TOML file of [[case]] measurements "
                                                                "(default: the shipped TOP500/Green500 set).")

@@ -267,3 +267,10 @@ def test_a_changed_scenario_no_longer_carries_the_files_id_and_description():
     # the unchanged file keeps its own
     plain = dcpower.estimate(sizing=False).resolved.to_dict()
     assert plain["id"] == "memphis" and "H100" in plain["description"]
+
+
+def test_the_hourly_series_iterate_by_name(memphis):
+    # list(est.hourly) raised TypeError: Hourly was indexed by name but iterated by integer
+    names = list(memphis.hourly)
+    assert names == memphis.hourly.keys() and len(memphis.hourly) == len(names)
+    assert "facility_power" in names and dict(memphis.hourly.items())["facility_power"] is memphis.hourly["facility_power"]

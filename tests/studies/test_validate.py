@@ -377,3 +377,15 @@ def test_duplicate_case_ids_are_refused(tmp_path):
     data.write_text(_CASE + _CASE)
     with pytest.raises(InputError, match="case id 'x' is given twice"):
         validate(data, samples=0)
+
+
+def test_no_bands_says_so_instead_of_blank_figures(capsys):
+    # --samples 0 printed "measured inside dcpower's P5-P95 in  of 18 cases; median band half-width  (0 samples"
+    assert main(["validate", "--samples", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "no P5-P95 bands: run with --samples 20 or more" in out and "P5-P95 in  of" not in out
+
+
+def test_too_few_samples_for_a_band_are_refused(capsys):
+    assert main(["validate", "--samples", "5"]) == 2
+    assert "5 samples cannot give a P5-P95 band; it needs at least 20" in capsys.readouterr().err

@@ -335,6 +335,12 @@ class Hourly:
     def __getitem__(self, name: str):
         return getattr(self, name)
 
+    def __iter__(self):
+        return iter(self.keys())  # the series' names, as a mapping iterates
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
     def items(self):
         return [(k, getattr(self, k)) for k in self.keys()]
 

@@ -176,6 +176,15 @@ class Validation:
                 "band_drivers": [{"input": k, "variance_share": v} for k, v in self.band_drivers()],
                 "samples": self.samples, "seed": self.seed, "data": self.source}
 
+    def _band_caption(self) -> str:
+        """Coverage and band width, or why there are none (``samples = 0`` draws no bands)."""
+        if self.coverage() is None:
+            return _no_band_caption(self.samples)
+        return (f"measured inside dcpower's P5-P95 in {_pct(self.coverage(), signed=False)} of "
+                f"{len(self.compared)} cases; median band half-width "
+                f"{_pct(self.median_half_width(), signed=False)} ({self.samples:,} samples, "
+                f"seed {self.seed})" + _drivers_text(self.band_drivers(3)))
+
     def report(self) -> Report:
         rows = [[_case_name(c), c.accelerator, f"{c.gpus:,}", c.list, _kw(c.measured), _kw(c.estimate),
                  _pct(c.error(c.estimate)), _band(c), _pct(c.error(c.tdp_x_n)), _pct(c.error(c.epoch))]
@@ -186,10 +195,7 @@ class Validation:
         summary = Table(["method", "median absolute error"],
                         [["dcpower", _pct(m["dcpower"], signed=False)], ["TDP x N", _pct(m["tdp_x_n"], signed=False)],
                          ["Epoch AI, 1.82 x TDP x N", _pct(m["epoch"], signed=False)]],
-                        caption=f"measured inside dcpower's P5-P95 in {_pct(self.coverage(), signed=False)} of "
-                                f"{len(self.compared)} cases; median band half-width "
-                                f"{_pct(self.median_half_width(), signed=False)} ({self.samples:,} samples, "
-                                f"seed {self.seed})" + _drivers_text(self.band_drivers(3)))
+                        caption=self._band_caption())
         tables = [table, summary]
         left = [[c.name, "skipped", c.skip] for c in self.cases if c.skip]
         left += [[c.name, "FAILED", c.failure] for c in self.failures]
@@ -216,6 +222,11 @@ def _pct(x, signed: bool = True):
     if x is None:
         return ""
     return f"{x:+.1%}" if signed else f"{x:.1%}"
+
+
+def _no_band_caption(samples: int) -> str:
+    return ("no P5-P95 bands: run with --samples 20 or more for coverage and band widths" if samples == 0 else
+            f"no P5-P95 band could be drawn ({samples:,} samples)")
 
 
 def _drivers_text(drivers) -> str:
