@@ -274,3 +274,11 @@ def test_the_hourly_series_iterate_by_name(memphis):
     names = list(memphis.hourly)
     assert names == memphis.hourly.keys() and len(memphis.hourly) == len(names)
     assert "facility_power" in names and dict(memphis.hourly.items())["facility_power"] is memphis.hourly["facility_power"]
+
+
+def test_the_swing_warning_says_it_concerns_the_training_job_results():
+    # an inference estimate on an accelerator with no measured swing warned of a "training
+    # swing" without saying which results it concerns
+    est = dcpower.estimate(accelerator="mi300x", workload="inference", gpus=8_000)
+    said = next(w for w in est.warnings if w.startswith("no measured training swing for mi300x"))
+    assert "the grid dynamics of a training job (power_swing" in said

@@ -257,8 +257,9 @@ def _swing_spec(r, rec):
     base = cat.get("swing", "h100-sxm-training")
     h100 = cat.get("accelerator", base.accelerator)
     scale = float((r.accelerator.max_power.quantity / h100.max_power.quantity).to("dimensionless").magnitude)
-    rec.warn(f"no measured training swing for {r.accelerator.id}; using {base.id} scaled by the ratio "
-                        f"of maximum powers ({scale:.2f}), an assumption")
+    rec.warn(f"no measured training swing for {r.accelerator.id}; the grid dynamics of a training job "
+             f"(power_swing, ramp rates, batteries) use {base.id} scaled by the ratio of maximum powers "
+             f"({scale:.2f}), an assumption")
     return base, scale
 
 
